@@ -1,0 +1,108 @@
+import type { Collection, Doc, Filter, FindOptions, IndexSpec, Pipeline, Store, StoreSession, Update, UpdateOptions, UpdateResult } from '../store/port.ts';
+
+/**
+ * The only store handle request code gets: every read is confined to one tenant and every write is stamped
+ * with it, so a route cannot express a query without the tenant (tenant isolation is structural).
+ */
+export class TenantDb {
+  constructor(
+    private readonly root: Store,
+    readonly tenantId: string,
+    private readonly session: StoreSession = root,
+  ) {}
+
+  collection<T extends Doc = Doc>(name: string): Collection<T> {
+    return new TenantCollection<T>(this.session.collection<T>(name), this.tenantId);
+  }
+
+  /** Run `work` atomically; the handle it gets is scoped to the same tenant. Nested calls join the outer unit. */
+  async transaction<R>(work: (db: TenantDb) => Promise<R>): Promise<R> {
+    if (this.session !== this.root) return work(this);
+    return this.root.transaction((tx) => work(new TenantDb(this.root, this.tenantId, tx)));
+  }
+
+  get inTransaction(): boolean {
+    return this.session !== this.root;
+  }
+
+  /** The raw session, for port-level helpers (outbox) that stamp tenants themselves. */
+  get rawSession(): StoreSession {
+    return this.session;
+  }
+}
+
+const FORBIDDEN_STAGES = new Set(['$lookup', '$out', '$merge', '$unionWith', '$graphLookup', '$facet']);
+
+class TenantCollection<T extends Doc> implements Collection<T> {
+  constructor(
+    private readonly inner: Collection<T>,
+    private readonly tenantId: string,
+  ) {}
+
+  get name() {
+    return this.inner.name;
+  }
+
+  private scope(filter: Filter): Filter {
+    return { ...filter, tenantId: this.tenantId };
+  }
+
+  private stamp(doc: T): T {
+    return { ...doc, tenantId: this.tenantId };
+  }
+
+  private guard(update: Update): Update {
+    const out: Update = {};
+    for (const [op, fields] of Object.entries(update) as [keyof Update, Record<string, unknown> | undefined][]) {
+      if (!fields) continue;
+      const kept: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(fields)) if (k !== 'tenantId' && k !== '_id') kept[k] = v;
+      (out as Record<string, unknown>)[op] = kept;
+    }
+    return out;
+  }
+
+  insertOne(doc: T) {
+    return this.inner.insertOne(this.stamp(doc));
+  }
+  insertMany(docs: T[]) {
+    return this.inner.insertMany(docs.map((d) => this.stamp(d)));
+  }
+  findOne(filter: Filter, options?: FindOptions) {
+    return this.inner.findOne(this.scope(filter), options);
+  }
+  find(filter: Filter, options?: FindOptions) {
+    return this.inner.find(this.scope(filter), options);
+  }
+  countDocuments(filter: Filter) {
+    return this.inner.countDocuments(this.scope(filter));
+  }
+  updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult> {
+    const guarded = this.guard(update);
+    if (options?.upsert) guarded.$set = { ...guarded.$set, tenantId: this.tenantId };
+    return this.inner.updateOne(this.scope(filter), guarded, options);
+  }
+  updateMany(filter: Filter, update: Update) {
+    return this.inner.updateMany(this.scope(filter), this.guard(update));
+  }
+  findOneAndUpdate(filter: Filter, update: Update, options?: UpdateOptions & { returnDocument?: 'before' | 'after' }) {
+    const guarded = this.guard(update);
+    if (options?.upsert) guarded.$set = { ...guarded.$set, tenantId: this.tenantId };
+    return this.inner.findOneAndUpdate(this.scope(filter), guarded, options);
+  }
+  deleteOne(filter: Filter) {
+    return this.inner.deleteOne(this.scope(filter));
+  }
+  deleteMany(filter: Filter) {
+    return this.inner.deleteMany(this.scope(filter));
+  }
+  aggregate<R = Record<string, unknown>>(pipeline: Pipeline): Promise<R[]> {
+    for (const stage of pipeline) {
+      for (const key of Object.keys(stage)) if (FORBIDDEN_STAGES.has(key)) throw new Error(`aggregate stage ${key} is not allowed`);
+    }
+    return this.inner.aggregate<R>([{ $match: { tenantId: this.tenantId } }, ...pipeline]);
+  }
+  createIndex(spec: IndexSpec) {
+    return this.inner.createIndex(spec);
+  }
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from './config.ts';
+import { createStore } from './store/index.ts';
+import { createQueue, OutboxRelay } from './queue/index.ts';
+import { buildApp, type AppModule } from './http/app.ts';
+import type { Services } from './platform/context.ts';
+import { ensureAuthIndexes } from './auth/sessions.ts';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { registerAppRoutes } from './apps/routes.ts';
+import { registerFormRoutes } from './forms/routes.ts';
+import { registerRecordRoutes } from './records/routes.ts';
+import { ensureRecordServiceIndexes, RecordService } from './records/service.ts';
+import { registerHealthRoute } from './health.ts';
+import { WorkflowRuntime } from './workflow/runtime.ts';
+import { ensureWorkflowIndexes } from './workflow/store.ts';
+import { registerWorkflowDefinitionRoutes } from './workflow/definition-routes.ts';
+import { registerTaskRoutes } from './workflow/task-routes.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  workflow: WorkflowRuntime;
+  records: RecordService;
+  /** Stop accepting requests, drain workers, close the store. */
+  close(): Promise<void>;
+}
+
+/** Wire the store, the queue, the outbox relay and every module into one Fastify app (not yet listening). */
+export async function createServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
+  const config = { ...loadConfig(), ...overrides };
+  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const queue = createQueue({ store, redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const relay = new OutboxRelay({ store, queue });
+  const services: Services = { config, store, queue, notifyOutbox: () => relay.notify(), recordHooks: [] };
+
+  await ensureAuthIndexes(store);
+  await ensureRecordServiceIndexes(services);
+  await ensureWorkflowIndexes(store);
+
+  const records = new RecordService(services);
+  const workflow = new WorkflowRuntime(services, records);
+  services.recordHooks.push(workflow.onRecordChange);
+  workflow.registerJobs();
+
+  const modules: AppModule[] = [
+    { register: (app) => registerHealthRoute(app, services, [async () => ({ workflow: workflow.sweepStats })]) },
+    { register: (app) => registerAuthRoutes(app, services) },
+    { register: (app) => registerAppRoutes(app, services) },
+    { register: (app) => registerFormRoutes(app, services) },
+    { register: (app) => registerRecordRoutes(app, services, records) },
+    { register: (app) => registerWorkflowDefinitionRoutes(app, services) },
+    { register: (app) => registerTaskRoutes(app, services, workflow) },
+  ];
+  const app = await buildApp({ services, modules });
+
+  if (config.runWorkers) await queue.start();
+  relay.start();
+  // Every worker sweeps; dispatch is compare-and-set, so two sweepers repairing one instance advance it once.
+  const sweeper = config.runWorkers ? setInterval(() => void workflow.sweep().catch((err) => app.log.error({ err }, 'workflow sweep failed')), config.sweepIntervalMs) : null;
+  sweeper?.unref();
+
+  return {
+    app,
+    services,
+    workflow,
+    records,
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      await app.close();
+      await relay.stop();
+      await queue.close();
+      await store.close();
+    },
+  };
+}

@@ -200,8 +200,8 @@ export function registerTaskRoutes(app: FastifyInstance, _services: Services, ru
     '/api/v1/instances/:id/withdraw',
     { schema: { tags: ['workflow'], params: instanceParams, body: withdrawBody } },
     async (request) => {
-      const instance = await request.db.collection<InstanceDoc>('wf_instances').findOne({ _id: request.params.id }, { projection: { state: 0 } });
-      if (!instance || !(await runtime.canView(request.db, { ...instance, state: { tasks: [] } } as never, request.caller))) throw notFound('instance');
+      const instance = await request.db.collection<InstanceDoc>('wf_instances').findOne({ _id: request.params.id });
+      if (!instance || !(await runtime.canView(request.db, instance, request.caller))) throw notFound('instance');
       const next = await runtime.dispatch(request.db, instance._id, { type: 'withdraw', actorId: request.caller.userId, comment: request.body?.comment });
       return publicInstance(next!);
     },

@@ -136,6 +136,31 @@ export class EmbeddedCollection<T extends Doc = Doc> implements Collection<T> {
   }
 
   /** The SQL a find would run and whether mingo must re-check it (for tests and diagnostics). */
+  /**
+   * Fast path for the commonest read, a primary-key lookup with top-level equalities ({ _id, tenantId }):
+   * no SQL translation, one indexed row, and the other equalities checked in JS with MongoDB's rule that a
+   * scalar also matches an array containing it.
+   */
+  private selectById(conn: Connection, filter: Filter, options: ReadOptions): T[] | null {
+    const id = filter._id;
+    if (typeof id !== 'string' || options.skip) return null;
+    const checks: [string, string | number | boolean][] = [];
+    for (const key in filter) {
+      if (key === '_id') continue;
+      const value = filter[key];
+      if (key.startsWith('$') || key.includes('.') || (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')) return null;
+      checks.push([key, value]);
+    }
+    const json = conn.pluck(`SELECT doc FROM ${this.table} WHERE _id = ?`).get(id) as string | undefined;
+    if (json === undefined) return [];
+    const doc = JSON.parse(json) as T;
+    for (const [key, value] of checks) {
+      const actual = (doc as Record<string, unknown>)[key];
+      if (actual !== value && !(Array.isArray(actual) && actual.includes(value))) return [];
+    }
+    return [doc];
+  }
+
   planFind(filter: Filter, options: ReadOptions = {}): ReadPlan {
     return this.plan(filter, options);
   }
@@ -157,6 +182,8 @@ export class EmbeddedCollection<T extends Doc = Doc> implements Collection<T> {
 
   private select(conn: Connection, filter: Filter, options: ReadOptions): T[] {
     if (!conn.hasTable(this.name)) return [];
+    const byId = this.selectById(conn, filter, options);
+    if (byId) return byId;
     const plan = this.plan(filter, options);
     const statement = conn.pluck(plan.sql);
     if (plan.filterExact && plan.sortExact) {

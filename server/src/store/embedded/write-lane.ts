@@ -16,6 +16,7 @@ type Job =
   | ({ kind: 'exclusive'; run: () => Promise<unknown> } & Settle);
 
 const MAX_BATCH = 500;
+const MAX_BATCH_MS = 15;
 
 export class WriteLane {
   private readonly jobs: Job[] = [];
@@ -32,7 +33,7 @@ export class WriteLane {
     });
   }
 
-  /** Run `run` alone inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK when it throws). */
+  /** Run `run` atomically: its writes commit together (possibly with other jobs' in one group commit) or not at all. */
   exclusive<T>(run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.jobs.push({ kind: 'exclusive', run, resolve: resolve as (v: unknown) => void, reject });
@@ -53,54 +54,49 @@ export class WriteLane {
   }
 
   private async drain(): Promise<void> {
-    while (this.jobs.length > 0) {
-      const head = this.jobs[0];
-      if (head.kind === 'exclusive') {
-        this.jobs.shift();
-        await this.runExclusive(head);
-      } else {
-        const batch: Job[] = [];
-        while (batch.length < MAX_BATCH && this.jobs[0]?.kind === 'write') batch.push(this.jobs.shift()!);
-        try {
-          this.runBatch(batch);
-        } catch (error) {
-          // Only reachable if SQLite refuses SAVEPOINT/ROLLBACK itself; settle everyone rather than hang.
-          if (this.writer.db.inTransaction) this.writer.db.exec('ROLLBACK');
-          this.writer.transactionEnded();
-          for (const job of batch) job.reject(error);
-        }
-      }
-    }
+    while (this.jobs.length > 0) await this.runBatch();
     this.draining = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
 
-  private runBatch(batch: Job[]): void {
+  /**
+   * Group commit: consecutive jobs, plain writes and transactions alike, share one SQLite transaction, each in its
+   * own SAVEPOINT so a failing job (a duplicate key, a transaction whose work threw) is undone alone. Transactions
+   * run one after another, so each sees exactly the writes of the jobs before it, as if they had committed.
+   * Nobody is answered before COMMIT returns (synchronous=FULL), so an acknowledged write is on disk; a batch is
+   * closed after MAX_BATCH jobs or MAX_BATCH_MS so acknowledgements are never held back long.
+   */
+  private async runBatch(): Promise<void> {
     const db = this.writer.db;
     try {
       db.exec('BEGIN IMMEDIATE');
     } catch (error) {
-      for (const job of batch) job.reject(mapSqliteError(error));
+      const job = this.jobs.shift()!;
+      job.reject(mapSqliteError(error));
       return;
     }
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    const outcomes: { job: Job; ok: boolean; value: unknown }[] = [];
     let aborted: unknown = null;
-    for (const job of batch) {
-      db.exec('SAVEPOINT write');
+    const started = performance.now();
+    while (this.jobs.length > 0 && outcomes.length < MAX_BATCH && performance.now() - started < MAX_BATCH_MS) {
+      const job = this.jobs.shift()!;
+      db.exec('SAVEPOINT lane_job');
       try {
-        outcomes.push({ ok: true, value: job.run() });
-        db.exec('RELEASE write');
+        const value = job.kind === 'write' ? job.run() : await job.run();
+        db.exec('RELEASE lane_job');
+        outcomes.push({ job, ok: true, value });
       } catch (error) {
-        outcomes.push({ ok: false, value: error });
         if (!db.inTransaction) {
           // SQLite rolled the whole transaction back (I/O error, disk full): nothing in the batch committed.
           aborted = error;
+          outcomes.push({ job, ok: false, value: mapSqliteError(error) });
           break;
         }
-        db.exec('ROLLBACK TO write');
-        db.exec('RELEASE write');
+        db.exec('ROLLBACK TO lane_job');
+        db.exec('RELEASE lane_job');
+        outcomes.push({ job, ok: false, value: job.kind === 'write' ? error : mapSqliteError(error) });
       }
     }
     if (!aborted) {
@@ -112,31 +108,10 @@ export class WriteLane {
       }
     }
     this.writer.transactionEnded();
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (aborted) job.reject(outcome && !outcome.ok ? outcome.value : mapSqliteError(aborted));
-      else if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.value);
-    });
-  }
-
-  private async runExclusive(job: Job): Promise<void> {
-    const db = this.writer.db;
-    try {
-      db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      job.reject(mapSqliteError(error));
-      return;
-    }
-    try {
-      const value = await job.run();
-      db.exec('COMMIT');
-      this.writer.transactionEnded();
-      job.resolve(value);
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      this.writer.transactionEnded();
-      job.reject(mapSqliteError(error));
+    for (const { job, ok, value } of outcomes) {
+      if (aborted) job.reject(ok ? mapSqliteError(aborted) : value);
+      else if (ok) job.resolve(value);
+      else job.reject(value);
     }
   }
 }

@@ -48,7 +48,7 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
     try {
       const res = await fetch(`${url}/api/v1/health`);
       if (res.ok) break;
@@ -68,11 +68,11 @@ export async function startServer(options: { dataDir?: string; env?: Record<stri
     child,
     output: () => output,
     async stop({ keepData = false } = {}) {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }
       if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },

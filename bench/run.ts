@@ -1,9 +1,13 @@
 import { benchCore } from './core.ts';
+import { benchWorkflow } from './workflow.ts';
 import { printFigures, type Figure } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-const scenarios: [string, () => Promise<Figure[]>][] = [['core', () => benchCore({ quick })]];
+const scenarios: [string, () => Promise<Figure[]>][] = [
+  ['core', () => benchCore({ quick })],
+  ['workflow', () => benchWorkflow({ quick })],
+];
 
 const all: Figure[] = [];
 for (const [name, run] of scenarios) {

@@ -109,6 +109,9 @@ export class OutboxRelay {
   /** Relay every committed entry not held by another relay; resolves to how many this call relayed. */
   async flush(): Promise<number> {
     await this.ensureIndex();
+    // A read first: most wake-ups follow commits that wrote no jobs, and a read never takes the write lock.
+    const due = await this.options.store.collection<OutboxDoc>(OUTBOX_COLLECTION).findOne({ claimedUntil: { $lte: Date.now() } }, { projection: { _id: 1 } });
+    if (!due) return 0;
     // Several claim loops at once: each entry costs three sequential writes, and concurrent writes
     // share one commit in the store (group commit), so this multiplies throughput.
     const loops = await Promise.allSettled(Array.from({ length: this.parallelism }, () => this.relayUntilEmpty()));

@@ -7,6 +7,7 @@
 export { FIELD_TYPES, isFieldType, COMPUTED_TYPES, OPTION_TYPES, type FieldType } from './field-types.ts';
 export {
   formDefinitionSchema,
+  compactFormDefinitionSchema,
   fieldSchema,
   labelSchema,
   MAX_FIELDS,
@@ -45,6 +46,7 @@ export { linkageRequests, type LinkageRequest } from './formula/linkage.ts';
 // Conditions
 export {
   conditionSchema,
+  compactConditionSchema,
   CONDITION_OPS,
   DYNAMIC_VALUES,
   MAX_CONDITION_DEPTH,
@@ -64,6 +66,7 @@ export { compileConditionToMongo, type MongoFilter, type CompileOptions } from '
 export { compileSort, type SortSpec } from './condition/sort.ts';
 export { matchCondition, type MatchContext } from './condition/match.ts';
 export { conditionFields } from './condition/fields.ts';
+export { checkCondition } from './condition/check.ts';
 
 // Rules, serial numbers, i18n
 export { evaluateRules, type RulesResult, type RowRules } from './rules.ts';

@@ -1,9 +1,7 @@
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
-import timezone from 'dayjs/plugin/timezone.js';
 
 dayjs.extend(utc);
-dayjs.extend(timezone);
 
 export { dayjs };
 export type Dayjs = dayjs.Dayjs;
@@ -50,28 +48,80 @@ export function toDate(now: Instant | undefined): Date {
   return date;
 }
 
-const zoneCache = new Map<string, boolean>();
-/** Unknown zones fall back to UTC instead of throwing inside a formula or filter. */
-export function safeTimeZone(timeZone: string | undefined): string {
-  if (!timeZone) return DEFAULT_TIME_ZONE;
-  let ok = zoneCache.get(timeZone);
-  if (ok === undefined) {
+/*
+ * Time zones go through one cached Intl.DateTimeFormat per zone: creating formatters (as Date#toLocaleString does)
+ * costs tens of microseconds, which matters when every record write evaluates TODAY().
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat | null {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone });
-      ok = true;
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
     } catch {
-      ok = false;
+      formatter = null;
     }
-    if (zoneCache.size < 1000) zoneCache.set(timeZone, ok);
+    if (formatters.size < 1000) formatters.set(timeZone, formatter);
   }
-  return ok ? timeZone : DEFAULT_TIME_ZONE;
+  return formatter;
 }
 
-/** The wall-clock view of an instant in a time zone. */
+/** Unknown zones fall back to UTC instead of throwing inside a formula or filter. */
+export function safeTimeZone(timeZone: string | undefined): string {
+  if (!timeZone || timeZone === 'UTC') return DEFAULT_TIME_ZONE;
+  return formatterFor(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+}
+
+/** Zone offsets only change on quarter-hour boundaries, so one lookup serves a whole quarter hour. */
+const QUARTER_HOUR = 900_000;
+const recentOffsets = new Map<string, { bucket: number; offset: number }>();
+
+/** How far the zone's wall clock is ahead of UTC at instant `ms`. */
+function offsetMs(ms: number, timeZone: string): number {
+  if (timeZone === 'UTC') return 0;
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  const recent = recentOffsets.get(timeZone);
+  if (recent?.bucket === bucket) return recent.offset;
+  const offset = computeOffset(ms, timeZone);
+  if (recentOffsets.size < 1000 || recentOffsets.has(timeZone)) recentOffsets.set(timeZone, { bucket, offset });
+  return offset;
+}
+
+function computeOffset(ms: number, timeZone: string): number {
+  const formatter = formatterFor(timeZone);
+  if (!formatter) return 0;
+  const fields: Record<string, number> = {};
+  for (const part of formatter.formatToParts(new Date(ms))) if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour % 24, fields.minute, fields.second);
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The wall-clock view of an instant in a time zone, as a UTC-mode dayjs whose fields (year, hour, format('HH:mm'))
+ * read as local time. Use zonedToInstant to turn a wall clock back into an instant.
+ */
 export function inZone(instant: Instant, timeZone: string | undefined): Dayjs {
+  const ms = toDate(instant).getTime();
+  return dayjs.utc(ms + offsetMs(ms, safeTimeZone(timeZone)));
+}
+
+/** The instant at which the zone's wall clock shows `wallClock` (a UTC-mode dayjs as returned by inZone). */
+export function zonedToInstant(wallClock: Dayjs, timeZone: string | undefined): Date {
   const zone = safeTimeZone(timeZone);
-  const d = dayjs(toDate(instant));
-  return zone === 'UTC' ? d.utc() : d.tz(zone);
+  const guess = wallClock.valueOf();
+  const first = guess - offsetMs(guess, zone);
+  const second = guess - offsetMs(first, zone);
+  return new Date(second);
 }
 
 /** Today's date ('YYYY-MM-DD') as seen in `timeZone`. */
@@ -81,9 +131,7 @@ export function todayIn(now: Instant | undefined, timeZone: string | undefined):
 
 /** The instant (canonical UTC ISO string) at which `date` starts in `timeZone`. */
 export function startOfDayIso(date: string, timeZone: string | undefined): string {
-  const zone = safeTimeZone(timeZone);
-  const d = zone === 'UTC' ? dayjs.utc(date) : dayjs.tz(date, zone);
-  return d.toDate().toISOString();
+  return zonedToInstant(dayjs.utc(date), timeZone).toISOString();
 }
 
 /** A calendar date as a UTC-midnight dayjs, so day arithmetic never meets a DST jump. */

@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { shareSubschemas } from '../share-subschemas.ts';
 
 export const CONDITION_OPS = [
   'eq',
@@ -99,6 +100,9 @@ const conditionLevel3 = conditionGroup(conditionLevel2);
 
 /** The filter / condition format: `{ and: [...] } | { or: [...] } | { field, op, value }`, groups nested up to 3 deep. */
 export const conditionSchema = { title: 'Condition', ...conditionLevel3 } as const;
+
+/** The condition schema with reused parts under `definitions`: compile or publish this one. */
+export const compactConditionSchema: Record<string, unknown> = shareSubschemas(conditionSchema as unknown as Record<string, unknown>);
 
 /** The schema-derived (depth-bounded) condition type; it is assignable to the recursive `Condition`. */
 export type ConditionFromSchema = FromSchema<typeof conditionSchema>;

@@ -9,6 +9,7 @@ import { buildFormulaPlan } from '../formula/plan.ts';
 import { resolveFormulaReference } from '../formula/references.ts';
 import { identifierProblem } from '../identifiers.ts';
 import { isPlainObject } from '../own.ts';
+import { shareSubschemas } from '../share-subschemas.ts';
 import { validateRecord } from '../record/validate.ts';
 import { parseSerialPattern, SerialPatternError } from '../serial.ts';
 import { isDateString, isDateTimeString } from '../time.ts';
@@ -61,12 +62,12 @@ function structuralSchema(): object {
     return node;
   };
   const { $schema: _ignored, ...schema } = replace(formDefinitionSchema) as Record<string, unknown>;
-  return schema;
+  return shareSubschemas(schema);
 }
 
 let structural: ValidateFunction | undefined;
 function structuralValidator(): ValidateFunction {
-  return (structural ??= new Ajv({ allErrors: true, strict: false }).compile(structuralSchema()));
+  return (structural ??= new Ajv({ allErrors: true, strict: false, inlineRefs: false }).compile(structuralSchema()));
 }
 
 const TEXT_PROPERTIES = new Set(['label', 'name', 'help', 'content', 'description']);
@@ -81,6 +82,8 @@ class Checker {
   readonly errors: DefinitionError[] = [];
   /** JSON pointers with structural problems: semantic checks skip these fields. */
   private readonly broken = new Set<string>();
+  /** Fields already reported for their type: their structural errors would only repeat it. */
+  private readonly silenced = new Set<string>();
 
   constructor(private readonly def: Record<string, unknown>) {}
 
@@ -106,18 +109,24 @@ class Checker {
     return this.broken.has(path) || [...this.broken].some((b) => path.startsWith(`${b}/`));
   }
 
-  unknownTypes() {
-    const visit = (list: unknown, base: string) => {
+  /** Types are checked first so the message names the type, and a wrong type's other properties add no noise. */
+  types() {
+    const visit = (list: unknown, base: string, subformId?: string) => {
       if (!Array.isArray(list)) return;
       list.forEach((node, i) => {
         if (!isPlainObject(node)) return;
         const path = `${base}/${i}`;
+        const id = typeof node.id === 'string' ? node.id : undefined;
         if (node.type !== undefined && !isFieldType(node.type)) {
-          const id = typeof node.id === 'string' ? ` (field "${node.id}")` : '';
-          this.add(`${path}/type`, 'unknown_type', `Unknown field type "${String(node.type)}"${id}; known types: ${FIELD_TYPES.join(', ')}`, typeof node.id === 'string' ? node.id : undefined);
+          this.add(`${path}/type`, 'unknown_type', `Unknown field type "${String(node.type)}"${id ? ` (field "${id}")` : ''}; known types: ${FIELD_TYPES.join(', ')}`, id);
           this.broken.add(path);
+          this.silenced.add(path);
+        } else if (subformId && isFieldType(node.type) && NON_COLUMN_TYPES.has(node.type)) {
+          this.add(`${path}/type`, 'invalid_column_type', `Column "${id ?? i}" of "${subformId}": a ${node.type} field cannot be a subform column`, id);
+          this.broken.add(path);
+          this.silenced.add(path);
         }
-        if (node.type === 'subform') visit(node.fields, `${path}/fields`);
+        if (node.type === 'subform' && !subformId) visit(node.fields, `${path}/fields`, id ?? String(i));
       });
     };
     visit(this.def.fields, '/fields');
@@ -128,12 +137,14 @@ class Checker {
     if (validate(this.def)) return;
     const errors = validate.errors ?? [];
     const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
-    const underAnyOf = (e: ErrorObject) => anyOfs.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`) && e.instancePath.startsWith(a.instancePath));
+    // Branch failures of an anyOf (label: text or { zh-CN, en }) only repeat that the anyOf failed.
+    const within = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+    const underAnyOf = (e: ErrorObject) => anyOfs.some((a) => a !== e && e.schemaPath.startsWith(`${a.schemaPath}/`) && within(e.instancePath, a.instancePath));
     const seen = new Set<string>();
     for (const error of errors) {
       if (underAnyOf(error)) continue;
       const path = error.instancePath;
-      if (/\/type$/.test(path) && error.keyword === 'enum' && this.errors.some((e) => e.path === path)) continue;
+      if ([...this.silenced].some((p) => within(path, p))) continue;
       this.markBroken(path);
       const fieldId = this.fieldIdAt(path);
       const params = error.params as Record<string, unknown>;
@@ -374,7 +385,7 @@ class Checker {
 export function checkFormDefinition(def: unknown): CheckResult {
   if (!isPlainObject(def)) return { ok: false, errors: [{ path: '', code: 'invalid_definition', message: 'A form definition must be an object' }] };
   const checker = new Checker(def);
-  checker.unknownTypes();
+  checker.types();
   checker.structure();
   const all = checker.fields();
   checker.ids(all);

@@ -21,6 +21,13 @@ function broadcast(args: readonly unknown[], fn: (args: unknown[]) => unknown): 
   return out;
 }
 
+/** Numbers as Excel shows them (15 significant digits: 0.1 + 0.2 is 0.3), inside lists too. */
+export function cleanResult(value: unknown): unknown {
+  if (typeof value === 'number') return cleanNumber(value);
+  if (Array.isArray(value)) return value.map(cleanResult);
+  return value;
+}
+
 export function evaluateNode(node: FormulaNode, env: EvalEnv): unknown {
   switch (node.type) {
     case 'number':
@@ -34,14 +41,16 @@ export function evaluateNode(node: FormulaNode, env: EvalEnv): unknown {
     }
     case 'unary': {
       const operand = evaluateNode(node.operand, env);
-      return broadcast([operand], ([v]) => {
+      const apply = (v: unknown) => {
         const n = toNumber(v);
-        return node.op === '-' ? cleanNumber(-n) : node.op === '%' ? cleanNumber(n / 100) : n;
-      });
+        return node.op === '-' ? -n : node.op === '%' ? n / 100 : n;
+      };
+      return Array.isArray(operand) ? broadcast([operand], ([v]) => apply(v)) : apply(operand);
     }
     case 'binary': {
       const left = evaluateNode(node.left, env);
       const right = evaluateNode(node.right, env);
+      if (!Array.isArray(left) && !Array.isArray(right)) return applyBinary(node.op, left, right, env);
       return broadcast([left, right], ([a, b]) => applyBinary(node.op, a, b, env));
     }
     case 'call': {
@@ -79,5 +88,5 @@ export function makeEnv(ctx: FormulaContext | undefined, lookup: (name: string) 
  */
 export function evaluateFormula(formula: string | FormulaNode, scope: Record<string, unknown> = {}, ctx?: FormulaContext): unknown {
   const ast = typeof formula === 'string' ? parseFormula(formula) : formula;
-  return evaluateNode(ast, makeEnv(ctx, (name) => lookupIn(scope, name)));
+  return cleanResult(evaluateNode(ast, makeEnv(ctx, (name) => lookupIn(scope, name))));
 }

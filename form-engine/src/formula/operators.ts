@@ -2,7 +2,7 @@ import type { BinaryOperator } from './ast.ts';
 import { FormulaError } from './errors.ts';
 import { shiftDate, toInstantMs } from './functions/date.ts';
 import { calendarDate, isDateString } from '../time.ts';
-import { checkTextLength, cleanNumber, isBlank, isDateLike, parseNumericText, toNumber, toText, type EvalEnv } from './values.ts';
+import { checkTextLength, cleanNumber, finite, isBlank, isDateLike, parseNumericText, toNumber, toText, type EvalEnv } from './values.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -23,20 +23,21 @@ function arithmetic(op: '+' | '-' | '*' | '/' | '^', a: unknown, b: unknown, env
   }
   const x = toNumber(a);
   const y = toNumber(b);
+  // Full precision in between (1/3*3 is 1); comparisons and results are cleaned to 15 digits like Excel.
   switch (op) {
     case '+':
-      return cleanNumber(x + y);
+      return finite(x + y);
     case '-':
-      return cleanNumber(x - y);
+      return finite(x - y);
     case '*':
-      return cleanNumber(x * y);
+      return finite(x * y);
     case '/':
       if (y === 0) throw new FormulaError('#DIV/0!', 'Division by zero');
-      return cleanNumber(x / y);
+      return finite(x / y);
     default: {
       const result = Math.pow(x, y);
       if (Number.isNaN(result)) throw new FormulaError('#NUM!', 'Invalid power');
-      return cleanNumber(result);
+      return finite(result);
     }
   }
 }
@@ -58,19 +59,19 @@ export function compareValues(a: unknown, b: unknown, env: EvalEnv): number {
   if (isBlank(a) && isBlank(b)) return 0;
   if (isBlank(a)) return -compareValues(b, a, env);
   if (isBlank(b)) {
-    if (typeof a === 'number') return sign(a);
+    if (typeof a === 'number') return sign(cleanNumber(a));
     if (typeof a === 'boolean') return a ? 1 : 0;
     return 1;
   }
   if (typeof a === 'number' && typeof b === 'string') {
     const n = parseNumericText(b);
-    if (n !== undefined) return sign(cleanNumber(a - n));
+    if (n !== undefined) return sign(cleanNumber(a) - cleanNumber(n));
   }
   if (typeof a === 'string' && typeof b === 'number') return -compareValues(b, a, env);
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return sign(ra - rb);
-  if (typeof a === 'number' && typeof b === 'number') return sign(cleanNumber(a - b));
+  if (typeof a === 'number' && typeof b === 'number') return sign(cleanNumber(a) - cleanNumber(b));
   if (typeof a === 'boolean' && typeof b === 'boolean') return sign(Number(a) - Number(b));
   const sa = a as string;
   const sb = b as string;

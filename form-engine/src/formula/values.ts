@@ -39,6 +39,11 @@ export function parseNumericText(text: string): number | undefined {
   return NUMERIC_TEXT.test(trimmed) ? Number(trimmed) : undefined;
 }
 
+export function finite(value: number): number {
+  if (!Number.isFinite(value)) throw new FormulaError('#NUM!', 'The result is not a finite number');
+  return value;
+}
+
 /** Excel keeps 15 significant digits, which is what makes 0.1 + 0.2 equal 0.3. */
 export function cleanNumber(value: number): number {
   if (!Number.isFinite(value)) throw new FormulaError('#NUM!', 'The result is not a finite number');
@@ -49,17 +54,25 @@ export function cleanNumber(value: number): number {
 
 /** Rounds half away from zero at `digits` decimals (negative digits round to tens, hundreds...), without binary drift. */
 export function roundHalfAway(value: number, digits: number, mode: 'nearest' | 'up' | 'down' = 'nearest'): number {
-  if (!Number.isFinite(value)) return value;
+  if (!Number.isFinite(value) || (Number.isInteger(value) && digits >= 0)) return value;
   const d = Math.trunc(digits);
+  const step = (n: number) => (mode === 'up' ? Math.ceil(n) : mode === 'down' ? Math.floor(n) : Math.round(n));
+  if (d >= 0 && d <= 15) {
+    const factor = 10 ** d;
+    const scaled = Math.abs(value) * factor;
+    if (scaled < Number.MAX_SAFE_INTEGER) {
+      // toPrecision(15) removes representation noise such as 1.005 * 100 = 100.49999999999999;
+      // dividing an exact integer by an exact power of ten gives the double nearest the decimal result.
+      const result = (Math.sign(value) * step(Number(scaled.toPrecision(15)))) / factor;
+      return result === 0 ? 0 : result;
+    }
+  }
   const shift = (n: number, by: number) => {
     const [mantissa, exponent] = n.toExponential().split('e');
     return Number(`${mantissa}e${Number(exponent) + by}`);
   };
-  const magnitude = shift(Math.abs(value), d);
-  // toPrecision(15) removes representation noise such as 1.005 * 100 = 100.49999999999999.
-  const clean = Number(magnitude.toPrecision(15));
-  const rounded = mode === 'up' ? Math.ceil(clean) : mode === 'down' ? Math.floor(clean) : Math.round(clean);
-  const result = Math.sign(value) * shift(rounded, -d);
+  const magnitude = Number(shift(Math.abs(value), d).toPrecision(15));
+  const result = Math.sign(value) * shift(step(magnitude), -d);
   return result === 0 ? 0 : result;
 }
 

@@ -16,7 +16,7 @@ function instant(value: string): number {
 
 /** Compares date / date-time bounds: dates as calendar days, date-times as instants. */
 function withinBound(value: unknown, bound: string, side: 'min' | 'max'): boolean {
-  if (typeof value !== 'string') return true;
+  if (typeof value !== 'string' || value === '') return true;
   const a = isDateTimeString(value) || isDateTimeString(bound) ? instant(value) : value;
   const b = isDateTimeString(value) || isDateTimeString(bound) ? instant(bound) : bound;
   if (typeof a === 'number' && (Number.isNaN(a) || Number.isNaN(b as number))) return true;
@@ -33,7 +33,7 @@ function fileRef(value: unknown): boolean {
 /** The one ajv instance for record data: all errors at once, our own formats and keywords (prefixed x- for OpenAPI). */
 export function createRecordAjv(): Ajv {
   // messages: false and no code optimisation make compiling a large form markedly faster; messages are our own anyway.
-  const ajv = new Ajv({ allErrors: true, strict: false, messages: false, inlineRefs: false, code: { optimize: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, messages: false, inlineRefs: false, validateSchema: false, addUsedSchema: false, code: { optimize: false } });
   for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
   ajv.addKeyword({ keyword: 'x-precision', type: 'number', schemaType: 'number', errors: false, validate: (digits: number, value: number) => hasPrecision(value, digits) });
   ajv.addKeyword({ keyword: 'x-date-min', type: 'string', schemaType: 'string', errors: false, validate: (bound: string, value: string) => withinBound(value, bound, 'min') });

@@ -37,13 +37,18 @@ export function isFileUrl(value: string): boolean {
 
 export const SIGNATURE_DATA_URL = '^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$';
 
-/** Format name → check, registered on the engine's ajv instance. */
+const orEmpty = (check: (value: string) => boolean) => (value: string) => value === '' || check(value);
+
+/**
+ * Format name → check, registered on the engine's record ajv instance. "" passes: it is the empty value, which
+ * `required` judges; accepting it here spares every field an if/then wrapper, which halves compile time.
+ */
 export const FORMATS: Record<string, (value: string) => boolean> = {
-  date: isDateString,
-  'date-time': isDateTimeString,
-  email: isEmail,
-  'phone-mobile': isMobilePhone,
-  'phone-landline': isLandlinePhone,
-  'phone-any': isAnyPhone,
+  date: orEmpty(isDateString),
+  'date-time': orEmpty(isDateTimeString),
+  email: orEmpty(isEmail),
+  'phone-mobile': orEmpty(isMobilePhone),
+  'phone-landline': orEmpty(isLandlinePhone),
+  'phone-any': orEmpty(isAnyPhone),
   'file-url': isFileUrl,
 };

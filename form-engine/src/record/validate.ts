@@ -46,9 +46,14 @@ export interface ValidateContext extends ConditionContext {
   lang?: string;
 }
 
-const compiled = perFormCache((form, mode): ValidateFunction =>
-  recordAjv().compile(hoistPropertySchemas(buildRecordSchema(form, { mode: mode as RecordSchemaMode }))),
-);
+const compiled = perFormCache((form, mode): ValidateFunction => {
+  const ajv = recordAjv();
+  const schema = hoistPropertySchemas(buildRecordSchema(form, { mode: mode as RecordSchemaMode }));
+  const validate = ajv.compile(schema);
+  // Ajv would keep every schema it ever compiled; the per-version cache above decides what stays alive.
+  ajv.removeSchema(schema);
+  return validate;
+});
 
 /** The compiled validator of a form version and mode (compiled on first use, then cached). */
 export function recordValidator(form: FormLike, mode: RecordSchemaMode = 'create'): ValidateFunction {
@@ -120,9 +125,12 @@ function locate(index: FormIndex, error: ErrorObject): Located {
     const row = Number(rest[0]);
     const column = rest[1] ?? params.missingProperty ?? params.additionalProperty;
     const columnDef = column === undefined ? undefined : index.columns.get(fieldId)?.get(column);
-    return { field: fieldId, row, column, def: columnDef, owner: def, rest: rest.slice(2) };
+    const inner = rest.length >= 2 ? (params.missingProperty ?? params.additionalProperty) : undefined;
+    return { field: fieldId, row, column, def: columnDef, owner: def, rest: inner === undefined ? rest.slice(2) : [...rest.slice(2), inner] };
   }
-  return { field: fieldId, def, rest };
+  // A property missing from (or unknown in) the value itself, e.g. a location without lng.
+  const inner = params.missingProperty ?? params.additionalProperty;
+  return { field: fieldId, def, rest: inner === undefined ? rest : [...rest, inner] };
 }
 
 function codeFor(error: ErrorObject, where: Located): ValidationCode {
@@ -175,14 +183,15 @@ function describe(code: ValidationCode, error: ErrorObject, where: Located): str
   const subject = part ? `${part}` : 'value';
   switch (code) {
     case 'required':
-      return 'is required';
+      return part ? `needs "${part}"` : 'is required';
     case 'unknown_field':
-      return def || where.rest.length ? `has an unknown property "${String(params.additionalProperty)}"` : 'is not a field of this form';
+      return where.rest.length ? `has an unknown property "${String(params.additionalProperty)}"` : 'is not a field of this form';
     case 'type':
       if (where.row !== undefined && where.column === undefined) return 'must be a row object';
       return where.rest.length === 0 && def ? `must be ${EXPECTED[def.type] ?? 'a valid value'}` : `${subject} must be of type ${String(params.type)}`;
     case 'format':
       if (error.keyword === 'x-file-ref') return 'files need an "id" or a "url"';
+      if (error.keyword === 'pattern') return part ? `has an invalid ${part}` : `must be ${EXPECTED[def?.type ?? ''] ?? 'a valid value'}`;
       return `must be ${FORMAT_TEXT[String(params.format)] ?? `a valid ${EXPECTED[def?.type ?? ''] ?? 'value'}`}`;
     case 'pattern':
       return 'does not match the required pattern';
@@ -195,7 +204,7 @@ function describe(code: ValidationCode, error: ErrorObject, where: Located): str
       if (error.keyword === 'x-date-max') return `must be on or before ${String(schema['x-date-max'] ?? def?.max)}`;
       return part ? `${part} must be at most ${String(params.limit)}` : `must be at most ${String(params.limit)}`;
     case 'option': {
-      const values = (params.allowedValues as unknown[]) ?? [];
+      const values = ((params.allowedValues as unknown[]) ?? []).filter((v) => v !== '' && v !== null);
       const shown = values.slice(0, 10).map(String).join(', ');
       return `must be one of: ${shown}${values.length > 10 ? ', …' : ''}`;
     }
@@ -261,8 +270,9 @@ export function validateRecord(form: FormLike, data: unknown, ctx: ValidateConte
         const needed = where.row === undefined ? rules.required[where.field] : rules.rows[where.field]?.[where.row]?.required[where.column ?? ''];
         if (needed === false) continue;
       }
-      if (code === 'unknown_field' && where.row === undefined && where.rest.length === 0 && !index.topLevel.has(where.field)) {
-        push({ field: where.field }, code, 'is not a field of this form');
+      if (code === 'unknown_field' && where.row === undefined && where.rest.length === 0) {
+        // A query, divider or description holds no data; anything else is not in the form at all.
+        push({ field: where.field, def: where.def }, code, where.def ? 'holds no data and cannot be written' : 'is not a field of this form');
         continue;
       }
       push(where, code, describe(code, error, where));

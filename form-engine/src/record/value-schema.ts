@@ -10,6 +10,7 @@ export const DEFAULT_MAX_FILES = 50;
 export const DEFAULT_MAX_PEOPLE = 500;
 export const MONEY_PRECISION = 2;
 const ID_PATTERN = '^[A-Za-z0-9_-]+$';
+const EMPTY_OR_ID_PATTERN = '^[A-Za-z0-9_-]*$';
 
 /** Constraints that only apply to a value that was entered: "" and null mean "empty" and are left to `required`. */
 function whenPresent(base: JsonSchema, constraints: JsonSchema, presentType: 'string' | 'array'): JsonSchema {
@@ -63,11 +64,11 @@ export function valueSchema(field: AnyFieldDefinition, columnSchemas?: (subform:
   switch (field.type) {
     case 'text':
     case 'textarea': {
-      const constraints: JsonSchema = {};
-      if (field.minLength) constraints.minLength = field.minLength;
-      if (field.regex) constraints.pattern = field.regex;
       const max = field.maxLength ?? (field.type === 'text' ? DEFAULT_TEXT_MAX : DEFAULT_TEXTAREA_MAX);
-      return whenPresent({ type: nullable('string'), maxLength: max }, constraints, 'string');
+      const schema: JsonSchema = { type: nullable('string'), maxLength: max };
+      // "" is the empty value: the pattern lets it through, `required` decides whether it is allowed.
+      if (field.regex) schema.pattern = `^$|(?:${field.regex})`;
+      return field.minLength ? whenPresent(schema, { minLength: field.minLength }, 'string') : schema;
     }
     case 'number':
     case 'money': {
@@ -80,14 +81,15 @@ export function valueSchema(field: AnyFieldDefinition, columnSchemas?: (subform:
     }
     case 'date':
     case 'datetime': {
-      const constraints: JsonSchema = { format: field.type === 'date' ? 'date' : 'date-time' };
-      if (dateBound(field.min)) constraints['x-date-min'] = field.min;
-      if (dateBound(field.max)) constraints['x-date-max'] = field.max;
-      return whenPresent({ type: nullable('string'), maxLength: 40 }, constraints, 'string');
+      // The engine's date formats and x-date bounds accept "", the empty value.
+      const schema: JsonSchema = { type: nullable('string'), maxLength: 40, format: field.type === 'date' ? 'date' : 'date-time' };
+      if (dateBound(field.min)) schema['x-date-min'] = field.min;
+      if (dateBound(field.max)) schema['x-date-max'] = field.max;
+      return schema;
     }
     case 'radio':
     case 'select':
-      return whenPresent({ type: nullable('string'), maxLength: 200 }, { enum: optionValues(field) }, 'string');
+      return { type: nullable('string'), maxLength: 200, enum: [...optionValues(field), '', null] };
     case 'checkbox':
     case 'multiselect': {
       const values = optionValues(field);
@@ -108,12 +110,12 @@ export function valueSchema(field: AnyFieldDefinition, columnSchemas?: (subform:
         const { max, constraints } = countLimits(field, 100);
         return whenPresent({ type: nullable('array'), items: id, uniqueItems: true, maxItems: max }, constraints, 'array');
       }
-      return whenPresent({ type: nullable('string'), maxLength: 128 }, { pattern: ID_PATTERN }, 'string');
+      return { type: nullable('string'), maxLength: 128, pattern: EMPTY_OR_ID_PATTERN };
     }
     case 'phone':
-      return whenPresent({ type: nullable('string'), maxLength: 32 }, { format: `phone-${field.format ?? 'any'}` }, 'string');
+      return { type: nullable('string'), maxLength: 32, format: `phone-${field.format ?? 'any'}` };
     case 'email':
-      return whenPresent({ type: nullable('string'), maxLength: 254 }, { format: 'email' }, 'string');
+      return { type: nullable('string'), maxLength: 254, format: 'email' };
     case 'address':
       return {
         type: nullable('object'),

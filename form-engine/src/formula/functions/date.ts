@@ -1,4 +1,4 @@
-import { calendarDate, dayjs, inZone, isDateString, isDateTimeString, startOfDayIso, todayIn, type Dayjs } from '../../time.ts';
+import { calendarDate, dayjs, inZone, isDateString, isDateTimeString, startOfDayIso, todayIn, zonedToInstant, type Dayjs } from '../../time.ts';
 import { FormulaError } from '../errors.ts';
 import { cleanNumber, flatten, isBlank, toNumber, toText, type EvalEnv } from '../values.ts';
 import type { FunctionTable } from './spec.ts';
@@ -54,7 +54,7 @@ export function shiftDate(value: unknown, amount: number, unit: Unit, env: EvalE
   const start = toInstantMs(value, env);
   if (unit === 'year' || unit === 'month') {
     const local = inZone(start, env.timeZone).add(Math.trunc(amount), unit);
-    return local.toDate().toISOString();
+    return zonedToInstant(local, env.timeZone).toISOString();
   }
   const ms = { week: 7 * DAY_MS, day: DAY_MS, hour: 3_600_000, minute: 60_000, second: 1000 }[unit];
   const result = new Date(start + Math.round(amount * ms));

@@ -1,4 +1,4 @@
-import * as formulajs from '@formulajs/formulajs';
+import { COUNTIF, SUMIF } from '@formulajs/formulajs';
 import { FormulaError } from '../errors.ts';
 import { cleanNumber, flatten, isBlank, numericValues, parseNumericText, roundHalfAway, toNumber } from '../values.ts';
 import type { FunctionTable } from './spec.ts';
@@ -71,9 +71,9 @@ export const mathFunctions: FunctionTable = {
     min: 2,
     max: 3,
     call: ([range, criteria, sumRange]) =>
-      viaFormulajs(formulajs.SUMIF(blanksAsNull(range) as never, criteria as never, sumRange === undefined ? undefined : (blanksAsNull(sumRange) as never))),
+      viaFormulajs(SUMIF(blanksAsNull(range) as never, criteria as never, sumRange === undefined ? undefined : (blanksAsNull(sumRange) as never))),
   },
-  COUNTIF: { min: 2, max: 2, call: ([range, criteria]) => viaFormulajs(formulajs.COUNTIF(blanksAsNull(range) as never, criteria as never)) },
+  COUNTIF: { min: 2, max: 2, call: ([range, criteria]) => viaFormulajs(COUNTIF(blanksAsNull(range) as never, criteria as never)) },
   ROUND: { min: 1, max: 2, elementwise: true, call: ([value, digits]) => roundHalfAway(toNumber(value), digits === undefined ? 0 : integerDigits(digits)) },
   ROUNDUP: { min: 1, max: 2, elementwise: true, call: ([value, digits]) => roundHalfAway(toNumber(value), digits === undefined ? 0 : integerDigits(digits), 'up') },
   ROUNDDOWN: { min: 1, max: 2, elementwise: true, call: ([value, digits]) => roundHalfAway(toNumber(value), digits === undefined ? 0 : integerDigits(digits), 'down') },

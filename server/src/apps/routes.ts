@@ -5,6 +5,8 @@ import { isAdmin } from '../platform/context.ts';
 import { newId } from '../platform/ids.ts';
 import { forbidden, notFound } from '../http/problem.ts';
 import type { TenantDb } from '../platform/tenant-db.ts';
+import { audit } from '../audit/audit.ts';
+import { appVisible, assertAppVisible, visibilityFor } from '../access/visibility.ts';
 
 export interface AppDoc {
   _id: string;
@@ -64,16 +66,23 @@ export function registerAppRoutes(app: FastifyInstance, _services: Services) {
       createdAt: new Date().toISOString(),
       createdBy: request.caller.userId,
     };
-    await request.db.collection<AppDoc>('apps').insertOne(doc);
+    await request.db.transaction(async (db) => {
+      await db.collection<AppDoc>('apps').insertOne(doc);
+      await audit(db, request.caller, 'app.create', { type: 'app', id: doc._id, name: doc.name }, { key: doc.key });
+    });
     return reply.status(201).send(publicApp(doc));
   });
 
   app.get('/api/v1/apps', { schema: { tags: ['apps'] } }, async (request) => {
-    const apps = await request.db.collection<AppDoc>('apps').find({}, { sort: { createdAt: 1, _id: 1 } });
+    const visibility = await visibilityFor(request);
+    // Members see the apps where a permission group names them; admins see all (an API token only its apps).
+    const apps = (await request.db.collection<AppDoc>('apps').find({}, { sort: { createdAt: 1, _id: 1 } })).filter((a) => appVisible(visibility, a._id));
     return { items: apps.map(publicApp), total: apps.length };
   });
 
   app.get<{ Params: FromSchema<typeof appIdParams> }>('/api/v1/apps/:appId', { schema: { tags: ['apps'], params: appIdParams } }, async (request) => {
-    return publicApp(await getApp(request.db, request.params.appId));
+    const app = await getApp(request.db, request.params.appId);
+    await assertAppVisible(request, app._id);
+    return publicApp(app);
   });
 }

@@ -7,6 +7,9 @@ import { newId } from '../platform/ids.ts';
 import { ApiError, forbidden } from '../http/problem.ts';
 import { getApp, localizedText } from '../apps/routes.ts';
 import { ensureRecordIndexes, getForm, type FieldDef, type FormDoc } from './store.ts';
+import { audit } from '../audit/audit.ts';
+import { accessFor, formVisible, visibilityFor } from '../access/index.ts';
+import { assertAppVisible } from '../access/visibility.ts';
 
 const formBody = {
   type: 'object',
@@ -84,6 +87,7 @@ export function registerFormRoutes(app: FastifyInstance, services: Services) {
       await request.db.transaction(async (db) => {
         await db.collection<FormDoc>('forms').insertOne(form);
         await db.collection('form_versions').insertOne({ ...form, _id: `${id}@1`, formId: id });
+        await audit(db, request.caller, 'form.create', { type: 'form', id, name: form.name }, { appId: form.appId, version: 1 });
       });
       return reply.status(201).send(publicForm(form));
     },
@@ -91,12 +95,17 @@ export function registerFormRoutes(app: FastifyInstance, services: Services) {
 
   app.get<{ Params: FromSchema<typeof appParams> }>('/api/v1/apps/:appId/forms', { schema: { tags: ['forms'], params: appParams } }, async (request) => {
     await getApp(request.db, request.params.appId);
-    const forms = await request.db.collection<FormDoc>('forms').find({ appId: request.params.appId }, { sort: { createdAt: 1, _id: 1 } });
+    await assertAppVisible(request, request.params.appId);
+    const visibility = await visibilityFor(request);
+    const forms = (await request.db.collection<FormDoc>('forms').find({ appId: request.params.appId }, { sort: { createdAt: 1, _id: 1 } })).filter((f) => formVisible(visibility, f));
     return { items: forms.map(publicForm), total: forms.length };
   });
 
   app.get<{ Params: FromSchema<typeof formParams> }>('/api/v1/forms/:formId', { schema: { tags: ['forms'], params: formParams } }, async (request) => {
-    return publicForm(await getForm(request.db, request.params.formId));
+    const form = await getForm(request.db, request.params.formId);
+    const access = await accessFor(request, form);
+    access.assertUsable();
+    return { ...publicForm(form), access: access.summary() };
   });
 
   app.put<{ Params: FromSchema<typeof formParams>; Body: FormBody }>(
@@ -125,6 +134,7 @@ export function registerFormRoutes(app: FastifyInstance, services: Services) {
         );
         if (res.matchedCount === 0) throw new ApiError(409, 'version_conflict', 'the form was changed by someone else; reload and retry');
         await db.collection('form_versions').insertOne({ ...next, _id: `${current._id}@${next.version}`, formId: current._id });
+        await audit(db, request.caller, 'form.update', { type: 'form', id: current._id, name: next.name }, { appId: current.appId, version: next.version });
         return next;
       });
       return publicForm(updated);
@@ -132,7 +142,7 @@ export function registerFormRoutes(app: FastifyInstance, services: Services) {
   );
 
   app.get<{ Params: FromSchema<typeof formParams> }>('/api/v1/forms/:formId/versions', { schema: { tags: ['forms'], params: formParams } }, async (request) => {
-    await getForm(request.db, request.params.formId);
+    (await accessFor(request, await getForm(request.db, request.params.formId))).assertUsable();
     const versions = await request.db.collection('form_versions').find({ formId: request.params.formId }, { sort: { version: -1 }, projection: { fields: 0, rules: 0 } });
     return { items: versions.map((v) => ({ version: v.version, name: v.name, updatedAt: v.updatedAt })) };
   });

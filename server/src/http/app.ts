@@ -12,6 +12,21 @@ import { unauthorized } from './problem.ts';
 
 export type TokenResolver = (token: string) => Promise<Caller | null>;
 
+/** A route as registered, for tools that must cover every route (the isolation test walks them all). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  /** The JSON Schema of the body, if any (lets a walker build a request that passes validation). */
+  bodySchema?: unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 export interface AppModule {
   /** Register routes; called in order after the core plugins. */
   register(app: FastifyInstance, services: Services): void | Promise<void>;
@@ -35,6 +50,13 @@ export async function buildApp({ services, modules, tokenResolvers = [], logger 
   });
 
   installErrorHandling(app);
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registeredRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      registeredRoutes.push({ method, url: route.url, public: (route.config as { public?: boolean } | undefined)?.public === true, bodySchema: route.schema?.body });
+    }
+  });
   await app.register(helmet, {
     // The SPA loads its own bundles and inline styles from antd; keep the rest of helmet's defaults.
     contentSecurityPolicy: {

@@ -1,10 +1,15 @@
-import { applyDefaults, computeFormulas, formatSerial, serialPeriodKey, stripComputed, validateRecord } from '@qiao/form-engine';
+import { applyDefaults, computeFormulas, formatSerial, normalizeRecord, serialPeriodKey, stripComputed, validateRecord } from '@qiao/form-engine';
 import type { Caller, RecordChange, Services } from '../platform/context.ts';
 import type { TenantDb } from '../platform/tenant-db.ts';
 import { newId } from '../platform/ids.ts';
 import { ApiError, conflict, notFound, validationFailed, type FieldError } from '../http/problem.ts';
-import { DuplicateKeyError } from '../store/port.ts';
+import { DuplicateKeyError, type Filter } from '../store/port.ts';
+import { departmentsOfMember, ownership } from '../org/model.ts';
 import { recordsCollection, type FieldDef, type FormDoc } from '../forms/store.ts';
+import { resolveLinkage } from '../forms/linkage.ts';
+import { checkFileRefs } from '../files/refs.ts';
+import { setAsideRetired } from './retired-fields.ts';
+import { checkOrgRefs } from './org-refs.ts';
 
 export interface RecordDoc {
   _id: string;
@@ -18,6 +23,10 @@ export interface RecordDoc {
   updatedAt: string;
   updatedBy: string;
   instance?: { id: string; status: string };
+  /** Who the record belongs to for data scopes (the creator unless transferred), and their departments then. */
+  ownerId?: string;
+  ownerDepartmentIds?: string[];
+  ownerDepartments?: Record<string, true>;
   [key: string]: unknown;
 }
 
@@ -41,6 +50,11 @@ export interface WriteOptions {
   now?: Date;
   /** Passed to record hooks as `change.meta`. */
   meta?: Record<string, unknown>;
+  /** Create: the owner (default: the caller) and their departments (default: read from their membership). */
+  ownerId?: string;
+  ownerDepartmentIds?: string[];
+  /** Update/remove: the rows the writer may touch (their data scope); a record outside it is not found. */
+  scope?: Filter;
 }
 
 export const publicRecord = (r: RecordDoc) => ({
@@ -52,6 +66,7 @@ export const publicRecord = (r: RecordDoc) => ({
   createdBy: r.createdBy,
   updatedAt: r.updatedAt,
   updatedBy: r.updatedBy,
+  ...(r.ownerId ? { ownerId: r.ownerId } : {}),
   ...(r.instance ? { instance: r.instance } : {}),
 });
 
@@ -85,13 +100,16 @@ export class RecordService {
   /** Recompute and validate `data` as the server's single source of truth; throws 422 with every problem. */
   async prepare(db: TenantDb, form: FormDoc, input: Record<string, unknown>, caller: Pick<Caller, 'userId'>, recordId: string, now: Date, mode: 'create' | 'update') {
     const ctx = this.ctx(caller, recordId, now);
-    let data = stripComputed(form as never, input) as Record<string, unknown>;
-    if (mode === 'create') data = applyDefaults(form as never, data, ctx) as Record<string, unknown>;
+    // Date-times are stored in canonical UTC so that string order is time order for filters and sorts.
+    let data = normalizeRecord(form as never, stripComputed(form as never, input)) as Record<string, unknown>;
+    if (mode === 'create') data = applyDefaults(form as never, data, { ...ctx, linked: await resolveLinkage(db, form, data, ctx) }) as Record<string, unknown>;
     data = computeFormulas(form as never, data, ctx) as Record<string, unknown>;
     data = dropEmpty(data);
     const result = validateRecord(form as never, data, ctx);
     const errors: FieldError[] = [...result.errors];
     errors.push(...(await this.checkRelations(db, form, data)));
+    errors.push(...(await checkFileRefs(db, form, data)));
+    errors.push(...(await checkOrgRefs(db, form, data)));
     if (errors.length) throw validationFailed(errors);
     return data;
   }
@@ -159,8 +177,16 @@ export class RecordService {
     const now = options.now ?? new Date();
     const id = newId();
     const data = await this.prepare(db, form, input, caller, id, now, 'create');
+    return this.insertPrepared(db, form, id, data, caller, { ...options, now });
+  }
+
+  /** Write a new record whose data `prepare` produced (create and import share it); joins an outer transaction. */
+  async insertPrepared(db: TenantDb, form: FormDoc, id: string, data: Record<string, unknown>, caller: Pick<Caller, 'userId'>, options: WriteOptions = {}): Promise<RecordDoc> {
+    const now = options.now ?? new Date();
     const iso = now.toISOString();
-    const record: RecordDoc = { _id: id, formId: form._id, formVersion: form.version, version: 1, data, createdAt: iso, createdBy: caller.userId, updatedAt: iso, updatedBy: caller.userId };
+    const ownerId = options.ownerId ?? caller.userId;
+    const ownerDepartmentIds = options.ownerDepartmentIds ?? (await departmentsOfMember(db, ownerId));
+    const record: RecordDoc = { _id: id, formId: form._id, formVersion: form.version, version: 1, data, createdAt: iso, createdBy: caller.userId, updatedAt: iso, updatedBy: caller.userId, ...ownership(ownerId, ownerDepartmentIds) };
     try {
       await db.transaction(async (tx) => {
         await this.assignSerials(tx, form, record.data, now);
@@ -176,8 +202,10 @@ export class RecordService {
     return record;
   }
 
-  async get(db: TenantDb, form: FormDoc, recordId: string): Promise<RecordDoc> {
-    const record = await db.collection<RecordDoc>(recordsCollection(form._id)).findOne({ _id: recordId });
+  /** The record, or 404 when it does not exist or lies outside `scope` (the caller's data scope). */
+  async get(db: TenantDb, form: FormDoc, recordId: string, scope?: Filter): Promise<RecordDoc> {
+    const filter = scope && Object.keys(scope).length ? { $and: [{ _id: recordId }, scope] } : { _id: recordId };
+    const record = await db.collection<RecordDoc>(recordsCollection(form._id)).findOne(filter);
     if (!record) throw notFound('record');
     return record;
   }
@@ -185,17 +213,16 @@ export class RecordService {
   /** Merge `patch` into the record; `expectedVersion` guards against lost updates (409 when stale). */
   async update(db: TenantDb, form: FormDoc, recordId: string, patch: Record<string, unknown>, expectedVersion: number | undefined, caller: Pick<Caller, 'userId'>, options: WriteOptions = {}): Promise<RecordDoc> {
     const now = options.now ?? new Date();
-    const current = await this.get(db, form, recordId);
+    const current = await this.get(db, form, recordId, options.scope);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw conflict('version_conflict', 'the record was changed by someone else', { currentVersion: current.version });
     }
-    const merged = { ...current.data, ...patch };
-    const data = await this.prepare(db, form, merged, caller, recordId, now, 'update');
+    // Data of fields removed from the form is kept, never destroyed (and not validated against the new version).
+    const retired = setAsideRetired(form, current.data, patch);
+    const merged = { ...retired.stored, ...retired.patch };
+    const data = retired.restore(await this.prepare(db, form, merged, caller, recordId, now, 'update'));
     // Computed fields that `prepare` stripped (serials) keep their stored values.
     for (const field of form.fields) if (field.type === 'serial' && current.data[field.id] !== undefined) data[field.id] = current.data[field.id];
-    // Data of fields removed from the form is kept, never destroyed.
-    const known = new Set(form.fields.map((f) => f.id));
-    for (const [k, v] of Object.entries(current.data)) if (!known.has(k)) data[k] = v;
     const changes = diffData(current.data, data);
     const iso = now.toISOString();
     const next: RecordDoc = { ...current, data, version: current.version + 1, formVersion: form.version, updatedAt: iso, updatedBy: caller.userId };
@@ -237,7 +264,7 @@ export class RecordService {
 
   /** Move the record to the recycle bin (restorable with its history). */
   async remove(db: TenantDb, form: FormDoc, recordId: string, caller: Pick<Caller, 'userId'>, options: WriteOptions = {}) {
-    const current = await this.get(db, form, recordId);
+    const current = await this.get(db, form, recordId, options.scope);
     if (!(form.settings as Record<string, unknown> | undefined)?.allowDeleteReferenced) {
       const refs = await this.referencesTo(db, form, recordId);
       if (refs.length) throw conflict('referenced', 'other records refer to this record', { references: refs });

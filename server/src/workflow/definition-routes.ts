@@ -6,6 +6,7 @@ import { isAdmin } from '../platform/context.ts';
 import type { TenantDb } from '../platform/tenant-db.ts';
 import { ApiError, forbidden } from '../http/problem.ts';
 import { getForm } from '../forms/store.ts';
+import { accessFor } from '../access/index.ts';
 import { versionKey, type WorkflowDoc, type WorkflowVersionDoc } from './store.ts';
 
 const formParams = { type: 'object', required: ['formId'], properties: { formId: { type: 'string', maxLength: 64 } } } as const;
@@ -51,6 +52,7 @@ async function subprocessCycle(db: TenantDb, formId: string, definition: Workflo
 export function registerWorkflowDefinitionRoutes(app: FastifyInstance, _services: Services, audit?: AuditFn) {
   app.get<{ Params: FromSchema<typeof formParams> }>('/api/v1/forms/:formId/workflow', { schema: { tags: ['workflow'], params: formParams } }, async (request) => {
     const form = await getForm(request.db, request.params.formId);
+    (await accessFor(request, form)).assertUsable();
     const wf = await request.db.collection<WorkflowDoc>('workflows').findOne({ _id: form._id });
     const versions = await request.db.collection<WorkflowVersionDoc>('workflow_versions').find({ formId: form._id }, { sort: { version: -1 }, projection: { definition: 0 } });
     const published = wf && wf.publishedVersion > 0 ? await request.db.collection<WorkflowVersionDoc>('workflow_versions').findOne({ _id: versionKey(form._id, wf.publishedVersion) }) : null;
@@ -66,6 +68,7 @@ export function registerWorkflowDefinitionRoutes(app: FastifyInstance, _services
 
   app.get<{ Params: FromSchema<typeof versionParams> }>('/api/v1/forms/:formId/workflow/versions/:version', { schema: { tags: ['workflow'], params: versionParams } }, async (request) => {
     const form = await getForm(request.db, request.params.formId);
+    (await accessFor(request, form)).assertUsable();
     const doc = await request.db.collection<WorkflowVersionDoc>('workflow_versions').findOne({ _id: versionKey(form._id, Number(request.params.version)) });
     if (!doc) throw new ApiError(404, 'not_found', 'workflow version not found');
     return { version: doc.version, definition: doc.definition, publishedAt: doc.publishedAt, publishedBy: doc.publishedBy };

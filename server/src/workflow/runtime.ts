@@ -25,6 +25,8 @@ export const JOB_TIMER = 'wf.timer';
 export const JOB_AUTOMATION = 'wf.automation';
 export const JOB_SUBPROCESS = 'wf.subprocess';
 export const JOB_EVENT = 'wf.event';
+/** Queue attempts of an automation node's job; its handler (server/src/automations) reports failure on the last one. */
+export const AUTOMATION_JOB_ATTEMPTS = 3;
 
 export interface TimerJob { tenantId: string; instanceId: string; timerId: string }
 export interface EventJob { tenantId: string; instanceId: string; event: WorkflowEvent }
@@ -248,7 +250,7 @@ export class WorkflowRuntime {
           jobs.push({
             name: JOB_AUTOMATION,
             payload: { tenantId: tx.tenantId, instanceId: instance._id, jobId: effect.jobId, nodeId: effect.nodeId, action: effect.action } satisfies AutomationJob,
-            options: { jobId: effect.jobId, attempts: 3, backoff: { type: 'exponential', delay: 500 } },
+            options: { jobId: effect.jobId, attempts: AUTOMATION_JOB_ATTEMPTS, backoff: { type: 'exponential', delay: 500 } },
           });
           break;
         case 'startSubprocess':

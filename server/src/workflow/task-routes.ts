@@ -9,6 +9,7 @@ import { newId } from '../platform/ids.ts';
 import { recordsCollection } from '../forms/store.ts';
 import { publicRecord, type RecordDoc } from '../records/service.ts';
 import { loadOrgSnapshot } from '../org/snapshot.ts';
+import { getMember } from '../org/members.ts';
 import type { WorkflowRuntime } from './runtime.ts';
 import { publishedDefinition, type CcDoc, type InstanceDoc, type TaskDoc } from './store.ts';
 
@@ -240,6 +241,8 @@ export function registerTaskRoutes(app: FastifyInstance, _services: Services, ru
     { schema: { tags: ['workflow'], params: memberParams, body: handoverBody } },
     async (request) => {
       if (!isAdmin(request.caller)) throw forbidden('only admins can hand over tasks');
+      await getMember(request.db, request.params.id);
+      await getMember(request.db, request.body.toMemberId);
       const open = await request.db.collection<TaskDoc>('wf_tasks').find({ assigneeId: request.params.id, status: 'open' });
       let moved = 0;
       for (const task of open) {

@@ -249,9 +249,11 @@ describe('browser journeys', () => {
       { id: 'amount', type: 'number', label: { 'zh-CN': '金额', en: 'Amount' } },
       { id: 'region', type: 'select', label: { 'zh-CN': '区域', en: 'Region' }, options: [{ value: 'east', label: '华东' }, { value: 'north', label: '华北' }] },
     ]);
-    for (let i = 1; i <= 24; i++) {
-      await api.call('POST', `/forms/${formId}/records`, { data: { title: `订单${String(i).padStart(2, '0')}`, amount: i * 10, region: i % 2 ? 'east' : 'north' } });
-    }
+    await Promise.all(
+      Array.from({ length: 24 }, (_, k) => k + 1).map((i) =>
+        api.call('POST', `/forms/${formId}/records`, { data: { title: `订单${String(i).padStart(2, '0')}`, amount: i * 10, region: i % 2 ? 'east' : 'north' } }),
+      ),
+    );
     const { page, errors, context } = await openPage(browser, server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/forms/${formId}`);

@@ -64,7 +64,8 @@ export async function buildApp({ services, modules, tokenResolvers = [], logger 
         defaultSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        scriptSrc: ["'self'"],
+        // ajv compiles validators with new Function in the browser too (the form engine validates as you type).
+        scriptSrc: ["'self'", "'unsafe-eval'"],
         connectSrc: ["'self'"],
       },
     },

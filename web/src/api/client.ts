@@ -8,6 +8,7 @@ export interface FieldError {
   row?: number;
   column?: string;
   message: string;
+  code?: string;
 }
 
 export class ApiError extends Error {

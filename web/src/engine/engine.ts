@@ -28,6 +28,22 @@ interface DraftLike {
   settings: Record<string, unknown>;
 }
 
+/**
+ * Validation compiles JSON Schemas to functions (ajv). A page whose Content-Security-Policy forbids 'unsafe-eval'
+ * cannot do that: after the first refusal the browser stops trying and leaves validation to the server.
+ */
+let schemaCompilationBlocked = false;
+
+function withCompiledSchemas<T>(run: () => T, fallback: T): T {
+  if (schemaCompilationBlocked) return fallback;
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof EvalError || /unsafe-eval|Content Security Policy/i.test(String((err as Error)?.message))) schemaCompilationBlocked = true;
+    return fallback;
+  }
+}
+
 const asForm = (form: FormDef | DraftLike & { id?: string; version?: number }) => form as unknown as FormLike;
 
 function timeContext() {
@@ -37,14 +53,12 @@ function timeContext() {
 /** Problems of the whole draft keyed by field (or column) id, '' for form-level ones, as the server reports them. */
 export function definitionProblems(draft: DraftLike, formId: string): Map<string, string[]> {
   const problems = new Map<string, string[]>();
-  let result: ReturnType<typeof checkFormDefinition>;
-  try {
-    result = checkFormDefinition({ id: formId, name: draft.name || '-', fields: draft.fields, rules: draft.rules, settings: draft.settings } as never);
-  } catch {
-    // The definition check compiles JSON Schemas; where the page forbids that, saving still gets the server's check.
-    return problems;
-  }
-  if (result.ok) return problems;
+  // Where the check cannot run, saving still gets the server's check.
+  const result = withCompiledSchemas(
+    () => checkFormDefinition({ id: formId, name: draft.name || '-', fields: draft.fields, rules: draft.rules, settings: draft.settings } as never),
+    null,
+  );
+  if (!result || result.ok) return problems;
   for (const e of result.errors as Array<{ fieldId?: string; path?: string; message: string }>) {
     const key = e.fieldId ?? '';
     problems.set(key, [...(problems.get(key) ?? []), e.message]);
@@ -104,12 +118,8 @@ export function computeLive(form: FormDef, data: Record<string, unknown>, userId
 
 /** Validation errors of the visible fields, in the server's `{ field, row?, column?, message, code }` shape. */
 export function validateLive(form: FormDef, data: Record<string, unknown>, live: LiveState, lang: string, userId?: string): Array<FieldError & { code?: string }> {
-  try {
-    const { errors } = validateRecord(asForm(form), data, { ...timeContext(), userId, lang });
-    return errors.filter((e) => !live.hidden.has(e.field));
-  } catch {
-    return [];
-  }
+  const errors = withCompiledSchemas(() => validateRecord(asForm(form), data, { ...timeContext(), userId, lang }).errors, []);
+  return errors.filter((e) => !live.hidden.has(e.field));
 }
 
 /** Defaults (fixed, formula and already-resolved linkage values) for a new record. */

@@ -4,6 +4,7 @@ import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { Condition, FieldDef } from '../api/types.ts';
 import { useLocalize } from '../lib/localize.ts';
+import { useDepartments, useMembers } from '../api/queries.ts';
 import { NO_DATA_TYPES, NUMERIC_TYPES, OPTION_TYPES } from './fieldTypes.ts';
 
 /** System columns every record has; filters and sorts may use them like fields. */
@@ -38,11 +39,61 @@ function isGroup(c: Condition): boolean {
   return Array.isArray(c.and) || Array.isArray(c.or);
 }
 
+const ME = '__currentUser__';
+const MY_DEPARTMENT = '__currentDepartment__';
+const isDynamic = (v: unknown, name: string) => Boolean(v && typeof v === 'object' && (v as { dynamic?: string }).dynamic === name);
+
+/** Member and department conditions may name "the current user" / "my department" (dynamic values). */
+function OrgValueInput({ department, value, onChange, label }: { department: boolean; value: unknown; onChange: (v: unknown) => void; label: string }) {
+  const { t } = useTranslation();
+  const members = useMembers();
+  const departments = useDepartments();
+  const dynamicName = department ? 'currentDepartment' : 'currentUser';
+  const token = department ? MY_DEPARTMENT : ME;
+  const options = [
+    { value: token, label: t(department ? 'filter.myDepartment' : 'filter.currentUser') },
+    ...(department ? (departments.data ?? []).map((d) => ({ value: d.id, label: d.name })) : (members.data ?? []).map((m) => ({ value: m.id, label: m.name }))),
+  ];
+  return (
+    <Select
+      aria-label={label}
+      style={{ minWidth: 160 }}
+      showSearch={{ optionFilterProp: 'label' }}
+      value={isDynamic(value, dynamicName) ? token : (value as string | undefined)}
+      onChange={(v: string) => onChange(v === token ? { dynamic: dynamicName } : v)}
+      options={options}
+    />
+  );
+}
+
 function ValueInput({ field, kind, op, value, onChange, label }: { field?: FieldDef; kind: Kind; op: string; value: unknown; onChange: (v: unknown) => void; label: string }) {
   const l = useLocalize();
   const { t } = useTranslation();
   if (op === 'empty' || op === 'notEmpty') return null;
   const multiple = op === 'in' || op === 'nin';
+  const memberLike = field ? field.type === 'member' || field.type === 'members' : false;
+  const departmentLike = field ? field.type === 'department' || field.type === 'departments' : false;
+  if (!multiple && (memberLike || departmentLike || (!field && kind === 'other'))) {
+    return <OrgValueInput department={departmentLike} value={value} onChange={onChange} label={label} />;
+  }
+  if (kind === 'date' && op !== 'between') {
+    const today = isDynamic(value, 'today');
+    return (
+      <Space.Compact>
+        <Select
+          aria-label={`${label} ${t('filter.dateMode')}`}
+          value={today ? 'today' : 'fixed'}
+          onChange={(mode: string) => onChange(mode === 'today' ? { dynamic: 'today' } : undefined)}
+          options={[
+            { value: 'fixed', label: t('filter.fixedDate') },
+            { value: 'today', label: t('filter.today') },
+          ]}
+          style={{ width: 100 }}
+        />
+        {!today && <DatePicker aria-label={label} value={value ? dayjs(String(value)) : null} onChange={(d) => onChange(d ? d.format('YYYY-MM-DD') : undefined)} />}
+      </Space.Compact>
+    );
+  }
   if (field?.options && (kind === 'option' || kind === 'multi')) {
     return (
       <Select
@@ -178,6 +229,7 @@ export function pruneCondition(condition: Condition | undefined): Condition | un
   if (!condition.field || !condition.op) return undefined;
   if (condition.op === 'empty' || condition.op === 'notEmpty') return { field: condition.field, op: condition.op };
   const v = condition.value;
+  if (v && typeof v === 'object' && !Array.isArray(v)) return { field: condition.field, op: condition.op, value: v };
   if (v === undefined || v === null || v === '' || (Array.isArray(v) && (v.length === 0 || v.some((x) => x === undefined || x === null)))) return undefined;
   return { field: condition.field, op: condition.op, value: v };
 }

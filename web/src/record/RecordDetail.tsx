@@ -50,7 +50,9 @@ export function RecordDetail({ appId, form, recordId, inDrawer, onDeleted }: Rec
   if (record.isLoading) return <Loading />;
   if (record.error || !record.data) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
   const current = record.data;
-  const permissions = formRights(form).fields;
+  const rights = formRights(form);
+  const permissions = rights.fields;
+  const can = (action: string) => !rights.actions || rights.actions.includes(action);
 
   const remove = async () => {
     try {
@@ -74,20 +76,26 @@ export function RecordDetail({ appId, form, recordId, inDrawer, onDeleted }: Rec
           {current.instance && <Tag color="processing">{t(`workflow.status.${current.instance.status}`, { defaultValue: current.instance.status })}</Tag>}
         </Space>
         <Space wrap>
-          <Button icon={<EditOutlined />} type={editing ? 'primary' : 'default'} onClick={() => setEditing((e) => !e)}>
-            {editing ? t('record.cancelEdit') : t('record.edit')}
-          </Button>
+          {can('edit') && (
+            <Button icon={<EditOutlined />} type={editing ? 'primary' : 'default'} onClick={() => setEditing((e) => !e)}>
+              {editing ? t('record.cancelEdit') : t('record.edit')}
+            </Button>
+          )}
+          {can('submit') && (
           <Button icon={<CopyOutlined />} onClick={() => navigate(`/apps/${appId}/forms/${form.id}/new`, { state: { copyOf: copyable(form, current.data) } })}>
             {t('record.copy')}
           </Button>
+          )}
           <Button icon={<PrinterOutlined />} onClick={() => setPrinting(true)}>
             {t('record.print')}
           </Button>
-          <Popconfirm title={t('record.confirmDelete')} onConfirm={remove} okText={t('common.delete')} cancelText={t('common.cancel')}>
-            <Button danger icon={<DeleteOutlined />}>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
+          {can('delete') && (
+            <Popconfirm title={t('record.confirmDelete')} onConfirm={remove} okText={t('common.delete')} cancelText={t('common.cancel')}>
+              <Button danger icon={<DeleteOutlined />}>
+                {t('common.delete')}
+              </Button>
+            </Popconfirm>
+          )}
           {inDrawer && (
             <Link to={`/apps/${appId}/forms/${form.id}/records/${recordId}`}>
               <Button icon={<ExportOutlined />} aria-label={t('record.openPage')} />

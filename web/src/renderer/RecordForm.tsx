@@ -131,7 +131,7 @@ export function RecordForm({ form, initial, preview, readOnly, permissions, subm
       setServerErrors([]);
     } catch (err) {
       if (err instanceof ApiError && err.errors.length) {
-        setServerErrors(err.errors);
+        setServerErrors(err.errors.map((e) => ({ ...e, message: validationMessage(e, form, i18n.language, t) })));
         const known = err.errors.filter((e) => form.fields.some((f) => f.id === errorKey(e).split('.')[0]));
         if (known.length < err.errors.length || !known.length) setFormError(errorMessage(err, t));
         focusFirstError(order(known.map(errorKey)));

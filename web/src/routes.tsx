@@ -21,6 +21,11 @@ const PermissionsPage = lazy(() => import('./pages/admin/PermissionsPage.tsx'));
 const ApiTokensPage = lazy(() => import('./pages/admin/ApiTokensPage.tsx'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
+const WorkflowDesignerPage = lazy(() => import('./workflow/WorkflowDesignerPage.tsx'));
+const TasksPage = lazy(() => import('./tasks/TasksPage.tsx'));
+const ApprovalPage = lazy(() => import('./tasks/ApprovalPage.tsx'));
+const InstancePage = lazy(() => import('./tasks/InstancePage.tsx'));
+const DashboardPage = lazy(() => import('./dashboards/DashboardPage.tsx'));
 
 export function AppRoutes() {
   return (
@@ -41,6 +46,11 @@ export function AppRoutes() {
           <Route path="apps/:appId/forms/:formId/design" element={<DesignerPage />} />
           <Route path="apps/:appId/forms/:formId/new" element={<NewRecordPage />} />
           <Route path="apps/:appId/forms/:formId/records/:recordId" element={<RecordPage />} />
+          <Route path="apps/:appId/forms/:formId/workflow" element={<WorkflowDesignerPage />} />
+          <Route path="apps/:appId/dashboards/:dashboardId" element={<DashboardPage />} />
+          <Route path="tasks" element={<TasksPage />} />
+          <Route path="tasks/:taskId" element={<ApprovalPage />} />
+          <Route path="instances/:instanceId" element={<InstancePage />} />
           <Route path="templates" element={<TemplatesPage />} />
           <Route path="admin" element={<AdminLayout />}>
             <Route index element={<Navigate to="members" replace />} />

@@ -1,5 +1,6 @@
 import { Background, Controls, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import './workflow.css';
 import { useMemo } from 'react';
 import type { FieldDef } from '../api/types.ts';
 import { EDGE_COMPONENTS } from './FlowEdgeView.tsx';

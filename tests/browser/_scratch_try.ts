@@ -14,8 +14,10 @@ async function connect(page: Page, from: string, to: string) {
   await page.mouse.move(source.x + source.width / 2 + 10, source.y + 30, { steps: 4 });
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
   const below = await page.evaluate(([x, y]) => { const el = document.elementFromPoint(x, y); return el ? el.className + ' ' + (el.getAttribute('data-testid') ?? '') : null; }, [target.x + target.width / 2, target.y + target.height / 2]);
-  console.log('connect', from, to, 'below:', below);
+  const before = await page.locator('.react-flow__edge').count();
   await page.mouse.up();
+  await page.waitForTimeout(100);
+  console.log('connect', from, to, 'below:', below, 'edges', before, '->', await page.locator('.react-flow__edge').count());
 }
 try {
   const api = await Api.signUp(server.url, { email: uniqueEmail('o'), password: 'correct-horse-1', name: '管理员', tenantName: '测试公司' });
@@ -25,6 +27,12 @@ try {
   await signInWithToken(page, api.token!);
   await page.goto(`/apps/${app.id}/forms/${form.id}/workflow`);
   await page.getByTestId('wf-node-end').waitFor();
+  {
+    const a = (await page.getByTestId('wf-out-start').boundingBox())!;
+    const b = (await page.getByTestId('wf-in-end').boundingBox())!;
+    await page.mouse.click((a.x + a.width / 2 + b.x + b.width / 2) / 2, (a.y + a.height / 2 + b.y + b.height / 2) / 2);
+    await page.getByTestId('wf-edge-properties').getByRole('button', { name: '删除连线' }).click();
+  }
   for (const [type, x, y] of [['approval', 120, 120], ['branch', 420, 120], ['parallel', 120, 300], ['approval', 420, 300], ['approval', 120, 480], ['join', 420, 480]] as const) {
     await page.getByTestId(`wf-palette-${type}`).dragTo(page.getByTestId('wf-canvas'), { targetPosition: { x, y } });
   }

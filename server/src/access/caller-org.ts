@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Caller, TenantRole } from '../platform/context.ts';
 import type { TenantDb } from '../platform/tenant-db.ts';
 import { unauthorized } from '../http/problem.ts';
-import { DEPARTMENTS, findMember, memberDepartments, memberRoles, type DepartmentDoc } from '../org/model.ts';
+import { DEPARTMENTS, findMember, memberDepartments, memberRoles, type DepartmentDoc, type MemberDoc } from '../org/model.ts';
 import { withAncestors, withDescendants } from '../org/snapshot.ts';
 
 type DeptLink = { id: string; parentId?: string | null };
@@ -49,7 +49,8 @@ export class CallerOrg {
 }
 
 export async function loadCallerOrg(db: TenantDb, caller: Caller): Promise<CallerOrg> {
-  const member = await findMember(db, caller.userId);
+  // The session resolver already read the membership for this request; API tokens and other callers read it here.
+  const member = (caller.membership as MemberDoc | undefined) ?? (await findMember(db, caller.userId));
   // The auth hook already refused disabled members; a membership removed mid-request ends here.
   if (!member || member.disabled) throw unauthorized();
   return new CallerOrg(db, caller, member.role, memberDepartments(member), memberRoles(member));

@@ -79,5 +79,5 @@ export async function resolveSession(store: Store, token: string): Promise<Calle
     .collection<MembershipDoc>('memberships')
     .findOne({ _id: membershipId(session.tenantId, session.userId) });
   if (!membership || membership.disabled) return null;
-  return { userId: session.userId, tenantId: session.tenantId, role: membership.role, via: 'session', sessionId: digest };
+  return { userId: session.userId, tenantId: session.tenantId, role: membership.role, via: 'session', sessionId: digest, membership };
 }

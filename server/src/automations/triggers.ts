@@ -70,7 +70,7 @@ export class AutomationTriggers {
     if (change.silent) return;
     const kind = RECORD_TRIGGERS[change.kind];
     if (!kind) return;
-    const automations = await tx.collection<AutomationDoc>(AUTOMATIONS).find({ triggerFormId: change.formId, triggerKind: kind, enabled: true });
+    const automations = await tx.cachedFind<AutomationDoc>(AUTOMATIONS, { triggerFormId: change.formId, triggerKind: kind, enabled: true });
     if (automations.length === 0) return;
     const record = (change.kind === 'deleted' ? change.before : change.after) as RecordDoc | undefined;
     if (!record) return;

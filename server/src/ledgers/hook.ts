@@ -14,7 +14,7 @@ const dataOf = (doc: Record<string, unknown> | undefined): Data => (doc?.data as
  * (a broken constraint) refuses the whole write.
  */
 export const ledgerRecordHook: RecordHook = async (tx: TenantDb, change: RecordChange) => {
-  const ledgers = await tx.collection<LedgerDoc>(LEDGERS).find({ sourceFormIds: change.formId });
+  const ledgers = await tx.cachedFind<LedgerDoc>(LEDGERS, { sourceFormIds: change.formId });
   if (ledgers.length === 0) return;
   let form: FormDoc | null | undefined;
   const needsForm = ledgers.some((l) => l.sources.some((s) => s.formId === change.formId && s.filter !== undefined && s.filter !== null));

@@ -26,6 +26,8 @@ export interface Caller {
   sessionId: string;
   /** For API tokens: the apps and actions it may use (undefined = unrestricted session). */
   scope?: { appIds?: string[]; actions?: string[] };
+  /** The membership document the auth hook read for this request, so later code need not read it again. */
+  membership?: Record<string, unknown> & { _id: string };
 }
 
 declare module 'fastify' {

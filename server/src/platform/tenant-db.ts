@@ -21,6 +21,21 @@ export class TenantDb {
     return this.root.transaction((tx) => work(new TenantDb(this.root, this.tenantId, tx)));
   }
 
+  /** `find` on a configuration collection (see CACHED_CONFIG), served from the process cache when fresh. Do not mutate the result. */
+  async cachedFind<T extends Doc = Doc>(name: string, filter: Filter): Promise<T[]> {
+    if (!CACHED_CONFIG.has(name)) throw new Error(`${name} is not a cached configuration collection`);
+    const versionKey = `${this.tenantId}|${name}`;
+    const version = configVersions.get(versionKey) ?? 0;
+    const key = `${versionKey}|${JSON.stringify(filter)}`;
+    const hit = configCache.get(key);
+    const now = Date.now();
+    if (hit && hit.version === version && now - hit.at < CONFIG_TTL_MS) return hit.docs as T[];
+    const docs = await this.collection<T>(name).find(filter);
+    if (configCache.size > 10_000) configCache.clear();
+    configCache.set(key, { at: now, version, docs });
+    return docs;
+  }
+
   get inTransaction(): boolean {
     return this.session !== this.root;
   }
@@ -29,6 +44,22 @@ export class TenantDb {
   get rawSession(): StoreSession {
     return this.session;
   }
+}
+
+/**
+ * Configuration that every record write consults (workflows, automations, ledgers, webhooks) is read through a small
+ * cache: a write through any TenantDb of this process drops that collection's entries at once; other processes
+ * see a change within CONFIG_TTL_MS. Record writes then skip four reads inside their transaction.
+ */
+export const CACHED_CONFIG = new Set(['workflows', 'automations', 'ledgers', 'webhooks']);
+const CONFIG_TTL_MS = 1000;
+const configVersions = new Map<string, number>();
+const configCache = new Map<string, { at: number; version: number; docs: unknown[] }>();
+
+function bumpConfig(tenantId: string, name: string) {
+  if (!CACHED_CONFIG.has(name)) return;
+  const key = `${tenantId}|${name}`;
+  configVersions.set(key, (configVersions.get(key) ?? 0) + 1);
 }
 
 const FORBIDDEN_STAGES = new Set(['$lookup', '$out', '$merge', '$unionWith', '$graphLookup', '$facet']);
@@ -62,11 +93,16 @@ class TenantCollection<T extends Doc> implements Collection<T> {
     return out;
   }
 
+  private touched<R>(result: Promise<R>): Promise<R> {
+    bumpConfig(this.tenantId, this.inner.name);
+    return result.finally(() => bumpConfig(this.tenantId, this.inner.name));
+  }
+
   insertOne(doc: T) {
-    return this.inner.insertOne(this.stamp(doc));
+    return this.touched(this.inner.insertOne(this.stamp(doc)));
   }
   insertMany(docs: T[]) {
-    return this.inner.insertMany(docs.map((d) => this.stamp(d)));
+    return this.touched(this.inner.insertMany(docs.map((d) => this.stamp(d))));
   }
   findOne(filter: Filter, options?: FindOptions) {
     return this.inner.findOne(this.scope(filter), options);
@@ -80,21 +116,21 @@ class TenantCollection<T extends Doc> implements Collection<T> {
   updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<UpdateResult> {
     const guarded = this.guard(update);
     if (options?.upsert) guarded.$set = { ...guarded.$set, tenantId: this.tenantId };
-    return this.inner.updateOne(this.scope(filter), guarded, options);
+    return this.touched(this.inner.updateOne(this.scope(filter), guarded, options));
   }
   updateMany(filter: Filter, update: Update) {
-    return this.inner.updateMany(this.scope(filter), this.guard(update));
+    return this.touched(this.inner.updateMany(this.scope(filter), this.guard(update)));
   }
   findOneAndUpdate(filter: Filter, update: Update, options?: UpdateOptions & { returnDocument?: 'before' | 'after' }) {
     const guarded = this.guard(update);
     if (options?.upsert) guarded.$set = { ...guarded.$set, tenantId: this.tenantId };
-    return this.inner.findOneAndUpdate(this.scope(filter), guarded, options);
+    return this.touched(this.inner.findOneAndUpdate(this.scope(filter), guarded, options));
   }
   deleteOne(filter: Filter) {
-    return this.inner.deleteOne(this.scope(filter));
+    return this.touched(this.inner.deleteOne(this.scope(filter)));
   }
   deleteMany(filter: Filter) {
-    return this.inner.deleteMany(this.scope(filter));
+    return this.touched(this.inner.deleteMany(this.scope(filter)));
   }
   aggregate<R = Record<string, unknown>>(pipeline: Pipeline): Promise<R[]> {
     for (const stage of pipeline) {

@@ -29,8 +29,12 @@ export interface OutboxDoc extends Doc {
   claimToken: string | null;
 }
 
+/** Counts outbox writes in this process, so a relay is woken only after commits that may have written jobs. */
+let outboxWrites = 0;
+
 export const writeOutbox: OutboxWriter = async (tx: StoreSession, jobs: OutboxJob[]) => {
   if (jobs.length === 0) return;
+  outboxWrites++;
   const now = Date.now();
   const docs = jobs.map((job): OutboxDoc => {
     // Validate now, so a bad job fails the caller's transaction instead of sticking in the outbox.
@@ -99,8 +103,12 @@ export class OutboxRelay {
 
   /** Call right after committing a transaction that wrote to the outbox. */
   notify(): void {
+    // Entries written by other processes are found by the poll; here only our own writes matter.
+    if (outboxWrites === this.seenWrites) return;
+    this.seenWrites = outboxWrites;
     this.pump.wake();
   }
+  private seenWrites = -1;
 
   async stop(): Promise<void> {
     await this.pump.stop();

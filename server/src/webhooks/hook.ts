@@ -19,7 +19,7 @@ const EVENT: Record<RecordChange['kind'], WebhookEvent> = {
  */
 export const webhookRecordHook: RecordHook = async (tx: TenantDb, change: RecordChange) => {
   if (change.silent) return;
-  const hooks = await tx.collection<WebhookDoc>(WEBHOOKS).find({ enabled: true });
+  const hooks = await tx.cachedFind<WebhookDoc>(WEBHOOKS, { enabled: true });
   if (hooks.length === 0) return;
   const event = EVENT[change.kind];
   const matching = hooks.filter((h) => (!h.formIds || h.formIds.includes(change.formId)) && (!h.events || h.events.includes(event)));

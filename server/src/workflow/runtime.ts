@@ -80,7 +80,7 @@ export class WorkflowRuntime {
   /** Record hook: a record created on a form with a published workflow starts an instance in the same unit of work. */
   readonly onRecordChange = async (tx: TenantDb, change: RecordChange) => {
     if (change.kind !== 'created' || change.meta?.skipWorkflow) return;
-    const workflow = await tx.collection<WorkflowDoc>('workflows').findOne({ _id: change.formId });
+    const [workflow] = await tx.cachedFind<WorkflowDoc>('workflows', { _id: change.formId });
     if (!workflow || workflow.publishedVersion < 1) return;
     const record = change.after as unknown as RecordDoc;
     const initiatorId = (change.meta?.initiatorId as string | undefined) ?? change.actorId;

@@ -17,6 +17,7 @@ const scenarios: [string, () => Promise<Figure[]>][] = [
   ['dashboards', () => benchDashboards({ quick })],
   ['automation', () => benchAutomation({ quick })],
   ['templates', () => benchTemplates({ quick })],
+  ['designer', async () => (await import('./designer.ts')).benchDesigner({ quick })],
 ];
 
 const all: Figure[] = [];

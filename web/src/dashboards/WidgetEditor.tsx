@@ -1,6 +1,6 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Col, Divider, Form, Input, InputNumber, Modal, Row, Segmented, Select, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAllForms, useForm } from '../api/queries.ts';
 import type { Condition, FieldDef } from '../api/types.ts';
@@ -10,6 +10,8 @@ import { localize } from '../lib/localize.ts';
 import { BUCKETS, GRID_COLUMNS, GROUP_LIMITS, isLedger, METRIC_OPS, metricKey, groupKey, NUMERIC_OPS, WIDGET_TYPES, type Bucket, type GroupBySpec, type MetricOp, type MetricSpec, type WidgetDef, type WidgetType } from './model.ts';
 
 const DATE_TYPES = new Set(['date', 'datetime']);
+/** Fields with few distinct values: the natural first group of a chart. */
+const CATEGORY_TYPES = new Set(['select', 'radio', 'checkbox', 'multiselect', 'member', 'members', 'department', 'departments']);
 const UNGROUPABLE = new Set(['subform', 'attachment', 'image', 'signature', 'location', 'address', 'textarea']);
 
 function titleParts(title: WidgetDef['title']): { zh: string; en: string } {
@@ -20,12 +22,12 @@ function titleParts(title: WidgetDef['title']): { zh: string; en: string } {
 
 /** Group-by choices: the form's fields and its subforms' columns (`items.product`), and the system dates. */
 function groupable(fields: FieldDef[], lang: string) {
-  const out: { value: string; label: string; date: boolean }[] = [];
+  const out: { value: string; label: string; date: boolean; category: boolean }[] = [];
   for (const f of fields) {
     if (NO_DATA_TYPES.has(f.type)) continue;
     if (f.type === 'subform') {
-      for (const c of f.fields ?? []) if (!UNGROUPABLE.has(c.type)) out.push({ value: `${f.id}.${c.id}`, label: `${localize(f.label, lang)} · ${localize(c.label, lang)}`, date: DATE_TYPES.has(c.type) });
-    } else if (!UNGROUPABLE.has(f.type)) out.push({ value: f.id, label: localize(f.label, lang) || f.id, date: DATE_TYPES.has(f.type) });
+      for (const c of f.fields ?? []) if (!UNGROUPABLE.has(c.type)) out.push({ value: `${f.id}.${c.id}`, label: `${localize(f.label, lang)} · ${localize(c.label, lang)}`, date: DATE_TYPES.has(c.type), category: CATEGORY_TYPES.has(c.type) });
+    } else if (!UNGROUPABLE.has(f.type)) out.push({ value: f.id, label: localize(f.label, lang) || f.id, date: DATE_TYPES.has(f.type), category: CATEGORY_TYPES.has(f.type) });
   }
   return out;
 }
@@ -58,10 +60,15 @@ export function WidgetEditor({ initial, appId, onSave, onCancel }: { initial: Wi
   const metrics = draft.metrics ?? [];
   const set = (patch: Partial<WidgetDef>) => setDraft((d) => ({ ...d, ...patch }));
 
+  // A chart needs a group to draw: once the source's fields are known, start with its first category-like field.
+  const firstGroup = groupChoices.find((c) => c.category) ?? groupChoices.find((c) => !c.date) ?? groupChoices[0];
+  useEffect(() => {
+    if (firstGroup && groups.length < minGroups) setDraft((d) => ({ ...d, groupBy: [...(d.groupBy ?? []), { field: firstGroup.value }] }));
+  }, [firstGroup?.value, groups.length, minGroups]); // eslint-disable-line react-hooks/exhaustive-deps
+
   const setType = (type: WidgetType) => {
     const [, max] = GROUP_LIMITS[type];
     const keptGroups = groups.slice(0, max);
-    const firstGroup = groupChoices.find((c) => !c.date) ?? groupChoices[0];
     set({
       type,
       groupBy: type === 'table' || type === 'metric' ? undefined : keptGroups.length ? keptGroups : firstGroup ? [{ field: firstGroup.value }] : [],

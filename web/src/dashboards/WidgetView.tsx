@@ -29,7 +29,14 @@ export function WidgetView({ widget, result, loading, form, onDrill, extra }: Wi
   const title = localize(widget.title, i18n.language) || t(`dashboards.types.${widget.type}`);
   const groups = result && !hasError(result) ? (result.groups ?? (widget.groupBy ?? []).map(groupKey)) : [];
   const metrics = result && !hasError(result) ? (result.metrics ?? (widget.metrics ?? []).map(metricKey)) : [];
-  const rows = result && !hasError(result) ? result.rows : [];
+  const rows = useMemo(() => {
+    const raw = result && !hasError(result) ? result.rows : [];
+    // Without a sort of its own, an option field's groups follow the field's options (初步接洽 → 需求确认 → …).
+    const first = (widget.groupBy ?? []).map(groupKey)[0];
+    if (widget.sort || !first || widget.type === 'table' || !raw.some((r) => labels.optionRank(first, r[first]) !== undefined)) return raw;
+    const rank = (r: Record<string, unknown>) => labels.optionRank(first, r[first]) ?? Number.MAX_SAFE_INTEGER;
+    return [...raw].sort((a, b) => rank(a) - rank(b));
+  }, [result, widget, labels]);
   const option = useMemo(
     () => (['bar', 'line', 'pie', 'funnel'].includes(widget.type) && rows.length ? chartOption(widget.type, rows, groups, metrics, labels) : null),
     // eslint-disable-next-line react-hooks/exhaustive-deps

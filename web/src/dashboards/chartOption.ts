@@ -16,6 +16,9 @@ export function chartOption(type: WidgetType, rows: Record<string, unknown>[], g
   const tooltipValue = (key: string) => (value: unknown) => labels.formatMetric(key, Array.isArray(value) ? value[0] : value);
   const [g0, g1] = groups;
   const m0 = metrics[0];
+  // Counts are whole numbers: no 0.2 steps on their axis.
+  const counting = metrics.every((m) => /^(count|distinct)(_|$)/.test(m));
+  const valueAxis = { type: 'value', minInterval: counting ? 1 : undefined };
 
   if (type === 'pie' || type === 'funnel') {
     const data: DrillItem[] = rows.map((r) => ({ name: labels.groupLabel(g0, r[g0]), value: num(r[m0]), group: { [g0]: r[g0] } }));
@@ -43,7 +46,7 @@ export function chartOption(type: WidgetType, rows: Record<string, unknown>[], g
       legend: { type: 'scroll', bottom: 0 },
       grid: { left: 8, right: 16, top: 16, bottom: 40, containLabel: true },
       xAxis: { type: 'category', data: categories.map((c) => labels.groupLabel(g0, c)) },
-      yAxis: { type: 'value' },
+      yAxis: valueAxis,
       series: seriesValues.map((s) => ({
         type: seriesType,
         name: labels.groupLabel(g1, s),
@@ -59,7 +62,7 @@ export function chartOption(type: WidgetType, rows: Record<string, unknown>[], g
     legend: metrics.length > 1 ? { type: 'scroll', bottom: 0 } : undefined,
     grid: { left: 8, right: 16, top: 16, bottom: metrics.length > 1 ? 40 : 8, containLabel: true },
     xAxis: { type: 'category', data: rows.map((r) => labels.groupLabel(g0, r[g0])), axisLabel: { interval: 0, hideOverlap: true } },
-    yAxis: { type: 'value' },
+    yAxis: valueAxis,
     series: metrics.map((m) => ({
       type: seriesType,
       name: labels.metricLabel(m),

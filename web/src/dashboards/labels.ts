@@ -10,6 +10,8 @@ export interface WidgetLabels {
   formatMetric: (key: string, value: unknown) => string;
   /** The label of a group column itself ("阶段", "创建时间 (月)"). */
   columnLabel: (key: string) => string;
+  /** Where a value of an option field stands among the field's options (its natural order), else undefined. */
+  optionRank: (key: string, value: unknown) => number | undefined;
 }
 
 /** A field by reference: `stage`, or a subform column `items.product`. */
@@ -51,6 +53,12 @@ export function widgetLabels(widget: WidgetDef, form: FormDef | undefined, t: TF
       const field = spec?.field && spec.op !== 'count' && spec.op !== 'distinct' ? findField(form, spec.field) : undefined;
       if (field && (field.type === 'money' || field.type === 'number')) return cellText({ ...field, precision: spec?.op === 'avg' ? Math.max(field.precision ?? 0, 2) : field.precision, thousands: true }, value, lang);
       return number.format(value);
+    },
+    optionRank(key, value) {
+      const spec = groups.get(key);
+      const field = spec && !spec.bucket ? findField(form, spec.field) : undefined;
+      const index = field?.options?.findIndex((o) => o.value === value);
+      return index === undefined || index < 0 ? undefined : index;
     },
     columnLabel(key) {
       const spec = groups.get(key);

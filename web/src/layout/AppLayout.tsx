@@ -65,7 +65,7 @@ export function AppLayout() {
         <Menu mode="horizontal" selectedKeys={[section]} items={nav} style={{ flex: 1, minWidth: 0, borderBottom: 'none' }} />
         <Tooltip title={t('nav.todo')}>
           <Badge count={todo.data ?? 0} size="small" data-testid="todo-badge">
-            <Button type="text" icon={<BellOutlined />} aria-label={t('nav.todoCount', { count: todo.data ?? 0 })} />
+            <Button type="text" icon={<BellOutlined />} aria-label={t('nav.todoCount', { count: todo.data ?? 0 })} onClick={() => navigate('/tasks')} data-testid="todo-link" />
           </Badge>
         </Tooltip>
         <Button type="text" icon={<GlobalOutlined />} onClick={toggleLanguage} aria-label={t('nav.language')}>

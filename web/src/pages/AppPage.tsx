@@ -1,4 +1,4 @@
-import { DatabaseOutlined, EditOutlined, FileAddOutlined, PlusOutlined } from '@ant-design/icons';
+import { BranchesOutlined, DatabaseOutlined, EditOutlined, FileAddOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Breadcrumb, Button, Card, Form, Input, List, Modal, Space, Typography } from 'antd';
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import { api } from '../api/client.ts';
 import { keys, useAppForms, useApps } from '../api/queries.ts';
 import type { FormDef } from '../api/types.ts';
 import { useAuth } from '../auth/AuthProvider.tsx';
+import { AppDashboards } from '../dashboards/AppDashboards.tsx';
 import { EmptyState, ErrorState, Loading, errorMessage } from '../layout/States.tsx';
 import { useLocalize } from '../lib/localize.ts';
 
@@ -72,6 +73,9 @@ export default function AppPage() {
                         <Link key="design" to={`/apps/${appId}/forms/${f.id}/design`}>
                           <EditOutlined /> {t('app.design')}
                         </Link>,
+                        <Link key="workflow" to={`/apps/${appId}/forms/${f.id}/workflow`}>
+                          <BranchesOutlined /> {t('workflow.designWorkflow')}
+                        </Link>,
                       ]
                     : []),
                 ]}
@@ -82,6 +86,7 @@ export default function AppPage() {
           />
         )}
       </Card>
+      <AppDashboards appId={appId} />
       <Modal open={open} title={t('app.createForm')} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.create')} destroyOnHidden>
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v.name)}>
           <Form.Item label={t('app.formName')} name="name" rules={[{ required: true, message: t('common.required') }]}>

@@ -63,7 +63,10 @@ export default function TasksPage() {
     ) : (
       '—'
     );
-  const statusTag = (status: string) => <Tag color={STATUS_COLORS[status] ?? 'default'}>{t(`tasks.statuses.${status}`, { defaultValue: status })}</Tag>;
+  // An instance (我发起的) reads 审批中 / 已通过; a task (已办) reads what its holder did.
+  const statusTag = (status: string) => (
+    <Tag color={STATUS_COLORS[status] ?? 'default'}>{box === 'initiated' ? t(`workflow.status.${status}`, { defaultValue: status }) : t(`tasks.statuses.${status}`, { defaultValue: status })}</Tag>
+  );
 
   const columns = [
     {

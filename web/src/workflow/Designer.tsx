@@ -19,7 +19,7 @@ import { FlowSettings } from './FlowSettings.tsx';
 import { toDefinition, toFlow } from './flow.ts';
 import { GraphContext, type GraphContextValue } from './GraphContext.tsx';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
-import { emptyDefinition, nodeName, type Definition, type NodeType, type Problem, type WorkflowInfo } from './model.ts';
+import { emptyDefinition, nodeName, type Definition, type EdgeData, type NodeData, type NodeType, type Problem, type WorkflowInfo } from './model.ts';
 import { NodePalette, NODE_DRAG_TYPE } from './NodePalette.tsx';
 import { NodeProperties } from './NodeProperties.tsx';
 import { NODE_LOOK } from './nodeLook.tsx';
@@ -50,6 +50,8 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
   const [savedEdits, setSavedEdits] = useState(0);
   const [busy, setBusy] = useState<'save' | 'publish' | null>(null);
   const [publishedVersion, setPublishedVersion] = useState(info.published?.version ?? 0);
+  // A saved draft that differs from what runs: saved work not yet in use.
+  const [draftPending, setDraftPending] = useState(() => Boolean(info.draft && JSON.stringify(info.draft) !== JSON.stringify(info.published?.definition ?? null)));
   const [justPublished, setJustPublished] = useState<number | null>(null);
   const [publishProblems, setPublishProblems] = useState<{ edits: number; problems: Problem[] } | null>(null);
   const [versionsOpen, setVersionsOpen] = useState(false);
@@ -139,6 +141,7 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
     try {
       await api('PUT', `/forms/${form.id}/workflow`, toDefinition(docRef.current));
       setSavedEdits(at);
+      setDraftPending(true);
       return true;
     } catch (err) {
       message.error(errorMessage(err, t));
@@ -159,6 +162,7 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
       if (!(await saveDraft())) return;
       const result = await api<{ version: number }>('POST', `/forms/${form.id}/workflow/publish`);
       setPublishedVersion(result.version);
+      setDraftPending(false);
       setJustPublished(result.version);
       setPublishProblems(null);
       message.success(t('workflow.published', { version: result.version }));
@@ -175,18 +179,21 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
 
   const pick = (p: Problem) => {
     const node = p.nodeId ? doc.nodes.find((n) => n.id === p.nodeId) : undefined;
-    editing.replace({
-      ...doc,
-      nodes: doc.nodes.map((n) => (n.selected !== (n.id === p.nodeId) ? { ...n, selected: n.id === p.nodeId } : n)),
-      edges: doc.edges.map((e) => (e.selected !== (e.id === p.edgeId) ? { ...e, selected: e.id === p.edgeId } : e)),
-    });
+    editing.select({ nodeId: p.nodeId, edgeId: p.edgeId });
     if (node) void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: 300 });
   };
 
   const loadVersion = (definition: Definition) => {
     editing.replace(toFlow(definition));
-    setTimeout(() => void flow.fitView({ padding: 0.2 }), 50);
+    setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }), 50);
   };
+
+  // Stable handlers keep the (memoised) property panel still while a node is dragged across the canvas.
+  const selectedNodeId = selectedNode?.id;
+  const selectedEdgeId = selectedEdge?.id;
+  const { updateNode, updateEdge } = editing;
+  const onNodeChange = useCallback((patch: Partial<NodeData>, key?: string) => selectedNodeId && updateNode(selectedNodeId, patch, key), [updateNode, selectedNodeId]);
+  const onEdgeChange = useCallback((patch: Partial<EdgeData>, key?: string) => selectedEdgeId && updateEdge(selectedEdgeId, patch, key), [updateEdge, selectedEdgeId]);
 
   const canPublish = !check.checking && problems.length === 0 && !check.error;
   const selectedEdgeSource = selectedEdge ? doc.nodes.find((n) => n.id === selectedEdge.source) : undefined;
@@ -198,7 +205,7 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
           <Space wrap style={{ width: '100%', justifyContent: 'space-between' }}>
             <Space wrap>
               {publishedVersion ? <Tag color="green" data-testid="wf-published-version">{t('workflow.publishedTag', { version: publishedVersion })}</Tag> : <Tag>{t('workflow.notPublished')}</Tag>}
-              {dirty && <Tag color="orange">{t('workflow.unsaved')}</Tag>}
+              {dirty ? <Tag color="orange">{t('workflow.unsaved')}</Tag> : draftPending && <Tag color="blue">{t('workflow.draftPending')}</Tag>}
               {justPublished !== null && (
                 <Typography.Text type="success" data-testid="wf-publish-result">
                   {t('workflow.published', { version: justPublished })}
@@ -221,16 +228,16 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
               <Tooltip title={t('workflow.deleteSelected')}>
                 <Button icon={<DeleteOutlined />} onClick={editing.removeSelected} disabled={!selectedNodes.length && !selectedEdges.length} aria-label={t('workflow.deleteSelected')} />
               </Tooltip>
-              <Button icon={<LayoutOutlined />} onClick={() => { editing.layout(); setTimeout(() => void flow.fitView({ padding: 0.2, duration: 200 }), 50); }}>
+              <Button icon={<LayoutOutlined />} onClick={() => { editing.layout(); setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }), 50); }}>
                 {t('workflow.autoLayout')}
               </Button>
-              <Button icon={<ExpandOutlined />} onClick={() => void flow.fitView({ padding: 0.2, duration: 200 })}>
+              <Button icon={<ExpandOutlined />} onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 })}>
                 {t('workflow.fitView')}
               </Button>
               <Button icon={<HistoryOutlined />} onClick={() => setVersionsOpen(true)}>
                 {t('workflow.versions')}
               </Button>
-              <ProblemsBar problems={problems} checking={check.checking} text={text} onPick={pick} />
+              <ProblemsBar problems={problems} checking={check.checking} error={check.error} text={text} onPick={pick} />
               <Button icon={<SaveOutlined />} onClick={() => void save()} loading={busy === 'save'} disabled={busy !== null}>
                 {t('workflow.save')}
               </Button>
@@ -259,9 +266,10 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
               onSelectionDragStop={editing.onDragStop}
               deleteKeyCode={['Delete', 'Backspace']}
               multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              selectNodesOnDrag={false}
               defaultEdgeOptions={{ type: 'flow' }}
               fitView
-              fitViewOptions={{ padding: 0.2 }}
+              fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
               minZoom={0.1}
               maxZoom={2}
               onlyRenderVisibleElements={doc.nodes.length > 150}
@@ -282,9 +290,9 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
                 type={selectedNode.type as NodeType}
                 data={selectedNode.data}
                 fields={fields}
-                onChange={(patch, key) => editing.updateNode(selectedNode.id, patch, key)}
+                onChange={onNodeChange}
                 onDelete={editing.removeSelected}
-                onDuplicate={() => editing.duplicate()}
+                onDuplicate={editing.duplicate}
               />
             ) : selectedEdge ? (
               <EdgeProperties
@@ -296,7 +304,7 @@ export function Designer({ form, info }: { form: FormDef; info: WorkflowInfo }) 
                 toName={nameOf(selectedEdge.target)}
                 fields={fields}
                 conditionText={descriptions.conditionText(selectedEdge.data?.condition)}
-                onChange={(patch, key) => editing.updateEdge(selectedEdge.id, patch, key)}
+                onChange={onEdgeChange}
                 onDelete={editing.removeSelected}
               />
             ) : (

@@ -1,5 +1,6 @@
 import { DeleteOutlined } from '@ant-design/icons';
 import { Alert, Button, Divider, Form, Input, Radio, Typography } from 'antd';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FieldDef } from '../api/types.ts';
 import { ConditionBuilder } from '../fields/ConditionBuilder.tsx';
@@ -21,7 +22,7 @@ export interface EdgePropertiesProps {
  * An edge leaving a branch takes a condition (built like the data table's filter) or is the branch's default;
  * other edges only have a name.
  */
-export function EdgeProperties({ id, data, fromBranch, fromName, toName, fields, conditionText, onChange, onDelete }: EdgePropertiesProps) {
+export const EdgeProperties = memo(function EdgeProperties({ id, data, fromBranch, fromName, toName, fields, conditionText, onChange, onDelete }: EdgePropertiesProps) {
   const { t } = useTranslation();
   const isDefault = Boolean(data.default);
   return (
@@ -64,4 +65,4 @@ export function EdgeProperties({ id, data, fromBranch, fromName, toName, fields,
       </Button>
     </Form>
   );
-}
+});

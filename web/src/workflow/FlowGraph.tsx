@@ -45,7 +45,7 @@ export function FlowGraph({ definition, fields, current, visited, height = 420 }
           nodesConnectable={false}
           elementsSelectable={false}
           fitView
-          fitViewOptions={{ padding: 0.15 }}
+          fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
           minZoom={0.2}
           defaultEdgeOptions={{ type: 'flow' }}
         >

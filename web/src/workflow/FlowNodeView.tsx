@@ -18,7 +18,7 @@ function FlowNodeViewInner({ id, type, data, selected }: NodeProps<FlowNode>) {
   const summary = ctx.summary(nodeType, data);
   const current = ctx.current?.has(id);
   const visited = ctx.visited?.has(id);
-  const classes = ['qiao-flow-node', selected ? 'selected' : '', problems.length ? 'invalid' : '', current ? 'current' : '', visited ? 'visited' : ''].filter(Boolean).join(' ');
+  const classes = ['qiao-flow-node', selected ? 'selected' : '', problems.length ? 'invalid' : '', current ? 'current' : '', visited ? 'visited' : '', ctx.readOnly ? 'readonly' : ''].filter(Boolean).join(' ');
   const typeLabel = t(`workflow.nodeTypes.${nodeType}`);
   return (
     <div

@@ -1,9 +1,10 @@
 import { Form, Select, Typography } from 'antd';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WorkflowSettings } from './model.ts';
 
 /** What applies to the whole flow; shown while nothing on the canvas is selected. */
-export function FlowSettings({ value, onChange }: { value: WorkflowSettings; onChange: (patch: Partial<WorkflowSettings>) => void }) {
+export const FlowSettings = memo(function FlowSettings({ value, onChange }: { value: WorkflowSettings; onChange: (patch: Partial<WorkflowSettings>) => void }) {
   const { t } = useTranslation();
   return (
     <Form layout="vertical" size="small" data-testid="wf-flow-settings">
@@ -31,4 +32,4 @@ export function FlowSettings({ value, onChange }: { value: WorkflowSettings; onC
       </Typography.Paragraph>
     </Form>
   );
-}
+});

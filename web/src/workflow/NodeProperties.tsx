@@ -1,6 +1,6 @@
 import { CopyOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Checkbox, Divider, Form, Input, InputNumber, Radio, Select, Space, Switch, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAllForms, useForm } from '../api/queries.ts';
 import type { FieldDef } from '../api/types.ts';
@@ -245,7 +245,7 @@ export interface NodePropertiesProps {
 }
 
 /** The property panel of one node; what it offers depends on the node type. */
-export function NodeProperties({ id, type, data, fields, onChange, onDelete, onDuplicate }: NodePropertiesProps) {
+export const NodeProperties = memo(function NodeProperties({ id, type, data, fields, onChange, onDelete, onDuplicate }: NodePropertiesProps) {
   const { t } = useTranslation();
   const userTask = USER_TASK_TYPES.has(type);
   return (
@@ -344,4 +344,4 @@ export function NodeProperties({ id, type, data, fields, onChange, onDelete, onD
       </Space>
     </Form>
   );
-}
+});

@@ -4,8 +4,15 @@ import { useTranslation } from 'react-i18next';
 import type { Problem } from './model.ts';
 
 /** The engine's verdict next to the publish button: all clear, or the list of problems (click one to select it). */
-export function ProblemsBar({ problems, checking, text, onPick }: { problems: Problem[]; checking: boolean; text: (p: Problem) => string; onPick: (p: Problem) => void }) {
+export function ProblemsBar({ problems, checking, error, text, onPick }: { problems: Problem[]; checking: boolean; error: unknown; text: (p: Problem) => string; onPick: (p: Problem) => void }) {
   const { t } = useTranslation();
+  if (error && !checking) {
+    return (
+      <Typography.Text type="warning" data-testid="wf-check-status" data-state="error">
+        <WarningOutlined /> {t('workflow.checkFailed')}
+      </Typography.Text>
+    );
+  }
   if (checking && !problems.length) {
     return (
       <Typography.Text type="secondary" data-testid="wf-check-status" data-state="checking">
@@ -40,7 +47,7 @@ export function ProblemsBar({ problems, checking, text, onPick }: { problems: Pr
         />
       }
     >
-      <Button danger size="small" icon={checking ? <LoadingOutlined /> : <WarningOutlined />} data-testid="wf-check-status" data-state="invalid">
+      <Button danger size="small" icon={checking ? <LoadingOutlined /> : <WarningOutlined />} data-testid="wf-check-status" data-state={checking ? 'checking' : 'invalid'}>
         {t('workflow.problemsCount', { count: problems.length })}
       </Button>
     </Popover>

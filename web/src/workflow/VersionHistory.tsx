@@ -40,6 +40,8 @@ export function VersionHistory({ open, onClose, formId, versions, current, field
   const { t } = useTranslation();
   const names = useOrgNames();
   const [viewing, setViewing] = useState<number | null>(null);
+  // xyflow measures handles on mount; inside the modal's zoom-in animation it would measure a scaled node.
+  const [shown, setShown] = useState(false);
   return (
     <>
       <Drawer open={open} onClose={onClose} title={t('workflow.versions')} size={420} data-testid="wf-versions">
@@ -70,8 +72,9 @@ export function VersionHistory({ open, onClose, formId, versions, current, field
           />
         )}
       </Drawer>
-      <Modal open={viewing !== null} onCancel={() => setViewing(null)} footer={null} width="min(1100px, 95vw)" title={viewing !== null ? t('workflow.versionTitle', { version: viewing }) : ''} destroyOnHidden>
-        {viewing !== null && (
+      <Modal open={viewing !== null} onCancel={() => setViewing(null)} footer={null} width="min(1100px, 95vw)" title={viewing !== null ? t('workflow.versionTitle', { version: viewing }) : ''} afterOpenChange={setShown} destroyOnHidden>
+        {viewing !== null && !shown && <div style={{ height: 560 }} />}
+        {viewing !== null && shown && (
           <VersionView
             formId={formId}
             version={viewing}

@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import { pruneCondition } from '../fields/ConditionBuilder.tsx';
-import { autoLayout, needsLayout } from './layout.ts';
+import { layoutGraph, needsLayout, type Point } from './layout.ts';
 import type { DefEdge, DefNode, Definition, EdgeData, NodeData, NodeType, WorkflowSettings } from './model.ts';
 
 /** One canvas node per definition node: the xyflow node type is the definition's node type. */
@@ -14,17 +14,33 @@ export interface FlowDoc {
 }
 
 export function toFlow(definition: Definition): FlowDoc {
-  const positions = needsLayout(definition.nodes) ? autoLayout(definition.nodes, definition.edges) : null;
-  return {
+  const layout = needsLayout(definition.nodes) ? layoutGraph(definition.nodes, definition.edges) : null;
+  const doc: FlowDoc = {
     nodes: definition.nodes.map((n) => ({
       id: n.id,
       type: n.type,
-      position: positions?.get(n.id) ?? n.position ?? { x: 0, y: 0 },
+      position: layout?.positions.get(n.id) ?? n.position ?? { x: 0, y: 0 },
       data: { ...(n.data ?? {}) },
     })),
     edges: definition.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, type: 'flow', data: { ...(e.data ?? {}) } })),
     settings: { ...(definition.settings ?? {}) },
   };
+  return layout ? { ...doc, edges: withRoutes(doc.edges, layout.routes, layout.positions) } : doc;
+}
+
+/** Edges carrying the lanes a layout found for them (and none where it found none). */
+export function withRoutes(edges: FlowEdge[], routes: Map<string, Point[]>, positions: Map<string, Point>): FlowEdge[] {
+  return edges.map((e) => {
+    const points = routes.get(e.id);
+    const from = positions.get(e.source);
+    const to = positions.get(e.target);
+    if (!points || !from || !to) {
+      if (!e.data?.route) return e;
+      const { route: _dropped, ...rest } = e.data;
+      return { ...e, data: rest };
+    }
+    return { ...e, data: { ...(e.data ?? {}), route: { points, from, to } } };
+  });
 }
 
 function edgeData(data: EdgeData | undefined): EdgeData | undefined {

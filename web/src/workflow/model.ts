@@ -50,6 +50,8 @@ export interface EdgeData {
   condition?: Condition;
   default?: boolean;
   label?: string;
+  /** Editor only, never saved: the lane auto layout found for the edge, valid while its nodes stay where it put them. */
+  route?: { points: { x: number; y: number }[]; from: { x: number; y: number }; to: { x: number; y: number } };
   [key: string]: unknown;
 }
 

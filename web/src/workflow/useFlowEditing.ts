@@ -1,7 +1,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { autoLayout } from './layout.ts';
-import type { FlowDoc, FlowEdge, FlowNode } from './flow.ts';
+import { layoutGraph } from './layout.ts';
+import { withRoutes, type FlowDoc, type FlowEdge, type FlowNode } from './flow.ts';
 import { defaultNodeData, freshId, type EdgeData, type NodeData, type NodeType, type WorkflowSettings } from './model.ts';
 import { useUndoable } from './useUndoable.ts';
 
@@ -161,10 +161,21 @@ export function useFlowEditing(initial: () => FlowDoc) {
 
   const duplicate = useCallback(() => copy() && paste(), [copy, paste]);
 
+  /** Selects one node or edge (from the problems list); selection is no step of undo. */
+  const select = useCallback(
+    (target: { nodeId?: string; edgeId?: string }) =>
+      transient((d) => ({
+        ...d,
+        nodes: d.nodes.map((n) => (n.selected !== (n.id === target.nodeId) ? { ...n, selected: n.id === target.nodeId } : n)),
+        edges: d.edges.map((e) => (e.selected !== (e.id === target.edgeId) ? { ...e, selected: e.id === target.edgeId } : e)),
+      })),
+    [transient],
+  );
+
   const layout = useCallback(() => {
     edit((d) => {
-      const positions = autoLayout(d.nodes, d.edges);
-      return { ...d, nodes: d.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })) };
+      const { positions, routes } = layoutGraph(d.nodes, d.edges);
+      return { ...d, nodes: d.nodes.map((n) => ({ ...n, position: positions.get(n.id) ?? n.position })), edges: withRoutes(d.edges, routes, positions) };
     });
   }, [edit]);
 
@@ -203,12 +214,13 @@ export function useFlowEditing(initial: () => FlowDoc) {
       copy,
       paste,
       duplicate,
+      select,
       layout,
       undo,
       redo,
       replace,
       hasClipboard: () => clipboard.current !== null,
     }),
-    [doc, edits, history.canUndo, history.canRedo, onNodesChange, onEdgesChange, onConnect, onDragStart, onDragStop, addNode, updateNode, updateEdge, updateSettings, removeSelected, copy, paste, duplicate, layout, undo, redo, replace],
+    [doc, edits, history.canUndo, history.canRedo, onNodesChange, onEdgesChange, onConnect, onDragStart, onDragStop, addNode, updateNode, updateEdge, updateSettings, removeSelected, copy, paste, duplicate, select, layout, undo, redo, replace],
   );
 }

@@ -29,6 +29,7 @@ import { registerLinkageRoutes } from './forms/linkage.ts';
 import { registerRelatedRoutes } from './forms/related-routes.ts';
 import { ensureDashboardIndexes, registerDashboardModule } from './dashboards/index.ts';
 import { ensureTemplateIndexes, registerTemplateRoutes } from './templates/index.ts';
+import { registerViewRoutes } from './views/index.ts';
 import { installIntegration } from './integration/index.ts';
 
 export interface RunningServer {
@@ -89,6 +90,7 @@ export async function createServer(overrides: Partial<Config> = {}): Promise<Run
     { register: (app) => registerDashboardModule(app, services) },
     ...integration.modules,
     { register: (app) => registerTemplateRoutes(app, services) },
+    { register: (app) => registerViewRoutes(app, services) },
   ];
   const app = await buildApp({ services, modules, tokenResolvers: [apiTokenResolver(services)] });
 

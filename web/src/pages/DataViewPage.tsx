@@ -3,7 +3,7 @@ import {
   ProjectOutlined, ReloadOutlined, RestOutlined, SaveOutlined, TableOutlined, UploadOutlined,
 } from '@ant-design/icons';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Breadcrumb, Button, Drawer, Dropdown, Input, Modal, Popconfirm, Segmented, Space, Typography } from 'antd';
+import { App as AntApp, Breadcrumb, Button, Drawer, Dropdown, Input, Modal, Popconfirm, Segmented, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
@@ -22,6 +22,7 @@ import { ImportDialog } from '../dataview/ImportDialog.tsx';
 import { KanbanView } from '../dataview/KanbanView.tsx';
 import { RecycleBin } from '../dataview/RecycleBin.tsx';
 import { loadLayout, loadViews, saveLayout, saveViews, type Layout, type ViewConfig, type ViewType } from '../dataview/savedViews.ts';
+import { toViewConfig, useServerViews, useShareableGroups, useViewMutations, type ServerView } from '../dataview/serverViews.ts';
 import { useRecordList } from '../dataview/useRecordList.ts';
 import { useRelationTitles } from '../dataview/useRelationTitles.ts';
 import { formatSort, parseSort, VirtualGrid } from '../dataview/VirtualGrid.tsx';
@@ -61,6 +62,8 @@ function useTargetForms(form: FormDef | undefined): Map<string, FormDef> {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   return useMemo(() => new Map(data.filter((f): f is FormDef => Boolean(f)).map((f) => [f.id, f])), data);
 }
+/** The share picker's option for everyone who may view the form's records. */
+const SHARE_ALL = '*';
 
 export default function DataViewPage() {
   const { appId = '', formId = '' } = useParams();
@@ -89,6 +92,10 @@ export default function DataViewPage() {
   const [binOpen, setBinOpen] = useState(false);
   const [saveViewOpen, setSaveViewOpen] = useState(false);
   const [viewName, setViewName] = useState('');
+  const [shareWith, setShareWith] = useState<string[]>([]);
+  const serverViews = useServerViews(formId).data ?? [];
+  const shareableGroups = useShareableGroups(formId, isAdmin && saveViewOpen).data ?? [];
+  const viewMutations = useViewMutations(formId);
 
   useEffect(() => {
     setLayoutState(loadLayout(formId));
@@ -150,17 +157,25 @@ export default function DataViewPage() {
     setParam({ view: view.type === 'table' ? null : view.type, sort: view.sort ?? null, filter: view.filter ? JSON.stringify(view.filter) : null });
     setLayout({ columns: view.columns, groupBy: view.groupBy, dateField: view.dateField });
   };
-  const saveCurrentView = () => {
+  const saveCurrentView = async () => {
     const name = viewName.trim();
     if (!name) return;
     const view: ViewConfig = { name, type: viewType, sort: sortParam || undefined, filter, columns: layout.columns, groupBy: layout.groupBy, dateField: layout.dateField };
-    const next = [...views.filter((v) => v.name !== name), view];
-    setViews(next);
-    saveViews(formId, next);
+    const shared = shareWith.includes(SHARE_ALL) ? 'all' : shareWith.length ? { groupIds: shareWith } : null;
+    try {
+      await viewMutations.save.mutateAsync({ view, shared });
+    } catch (err) {
+      message.error(errorMessage(err, t));
+      return;
+    }
     setSaveViewOpen(false);
     setViewName('');
+    setShareWith([]);
     message.success(t('views.saved'));
   };
+  const removableViews = serverViews.filter((v) => v.mine || (isAdmin && v.shared));
+  const removeView = (view: ServerView) =>
+    viewMutations.remove.mutate(view.id, { onSuccess: () => message.success(t('views.deleted')), onError: (err) => message.error(errorMessage(err, t)) });
 
   const sortKeys = parseSort(sortParam);
 
@@ -217,9 +232,22 @@ export default function DataViewPage() {
         <Dropdown
           menu={{
             items: [
-              ...views.map((v) => ({ key: `view:${v.name}`, label: v.name })),
-              ...(views.length ? [{ type: 'divider' as const }] : []),
+              ...serverViews.map((v) => ({
+                key: `server:${v.id}`,
+                label: (
+                  <Space size={4}>
+                    {v.name}
+                    {v.shared && <Tag color="blue">{t('views.shared')}</Tag>}
+                  </Space>
+                ),
+              })),
+              // Views saved in this browser before views moved to the server.
+              ...views.map((v) => ({ key: `view:${v.name}`, label: `${v.name} (${t('views.local')})` })),
+              ...(views.length || serverViews.length ? [{ type: 'divider' as const }] : []),
               { key: 'save', icon: <SaveOutlined />, label: t('views.saveCurrent') },
+              ...(removableViews.length
+                ? [{ key: 'remove', icon: <DeleteOutlined />, label: t('views.delete'), children: removableViews.map((v) => ({ key: `remove:${v.id}`, label: v.name, danger: true })) }]
+                : []),
               ...(views.length ? [{ key: 'clear', icon: <DeleteOutlined />, label: t('views.deleteAll'), danger: true }] : []),
             ],
             onClick: ({ key }) => {
@@ -227,6 +255,12 @@ export default function DataViewPage() {
               else if (key === 'clear') {
                 setViews([]);
                 saveViews(formId, []);
+              } else if (key.startsWith('remove:')) {
+                const view = removableViews.find((v) => `remove:${v.id}` === key);
+                if (view) removeView(view);
+              } else if (key.startsWith('server:')) {
+                const view = serverViews.find((v) => `server:${v.id}` === key);
+                if (view) applyView(toViewConfig(view));
               } else {
                 const view = views.find((v) => `view:${v.name}` === key);
                 if (view) applyView(view);
@@ -295,8 +329,28 @@ export default function DataViewPage() {
       {batchOpen && <BatchEditModal form={form} records={selectedRecords} open onClose={() => setBatchOpen(false)} onDone={refresh} />}
       {importOpen && <ImportDialog form={form} open onClose={() => setImportOpen(false)} onImported={refresh} />}
       <RecycleBin form={form} open={binOpen} onClose={() => setBinOpen(false)} />
-      <Modal open={saveViewOpen} title={t('views.saveCurrent')} onCancel={() => setSaveViewOpen(false)} onOk={saveCurrentView} okButtonProps={{ disabled: !viewName.trim() }}>
-        <Input aria-label={t('views.name')} placeholder={t('views.name')} value={viewName} onChange={(e) => setViewName(e.target.value)} onPressEnter={saveCurrentView} autoFocus />
+      <Modal
+        open={saveViewOpen}
+        title={t('views.saveCurrent')}
+        onCancel={() => setSaveViewOpen(false)}
+        onOk={() => void saveCurrentView()}
+        okButtonProps={{ disabled: !viewName.trim(), loading: viewMutations.save.isPending }}
+      >
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Input aria-label={t('views.name')} placeholder={t('views.name')} value={viewName} onChange={(e) => setViewName(e.target.value)} onPressEnter={() => void saveCurrentView()} autoFocus />
+          {isAdmin && (
+            <Select
+              mode="multiple"
+              allowClear
+              style={{ width: '100%' }}
+              aria-label={t('views.shareWith')}
+              placeholder={t('views.shareWithPlaceholder')}
+              value={shareWith}
+              onChange={(ids: string[]) => setShareWith(ids.includes(SHARE_ALL) ? [SHARE_ALL] : ids)}
+              options={[{ value: SHARE_ALL, label: t('views.shareAll') }, ...shareableGroups.map((g) => ({ value: g.id, label: l(g.name) }))]}
+            />
+          )}
+        </Space>
       </Modal>
     </Space>
   );

@@ -1,0 +1,2 @@
+export { registerViewRoutes } from './routes.ts';
+export { VIEWS, publicView, type ViewDoc } from './model.ts';

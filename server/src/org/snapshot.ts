@@ -8,10 +8,22 @@ type SnapshotDepartment = OrgSnapshot['departments'][number];
 
 /** The organization of one tenant as plain data: what the workflow engine resolves assignees against. */
 export async function loadOrgSnapshot(db: TenantDb): Promise<OrgSnapshot> {
+  // Every workflow event needs the org; the cached reads are dropped by any org write in this process.
+  const byKeys = <T extends Record<string, unknown>>(keys: string[]) => (a: T, b: T) => {
+    for (const k of keys) {
+      const x = a[k] as string | number | undefined;
+      const y = b[k] as string | number | undefined;
+      if (x === y) continue;
+      if (x === undefined) return -1;
+      if (y === undefined) return 1;
+      return x < y ? -1 : 1;
+    }
+    return 0;
+  };
   const [members, departments, roles] = await Promise.all([
-    db.collection<MemberDoc>(MEMBERS).find({}, { sort: { joinedAt: 1, _id: 1 } }),
-    db.collection<DepartmentDoc>(DEPARTMENTS).find({}, { sort: { order: 1, createdAt: 1, _id: 1 } }),
-    db.collection<RoleDoc>(ROLES).find({}, { sort: { createdAt: 1, _id: 1 } }),
+    db.cachedFind<MemberDoc>(MEMBERS, {}).then((xs) => [...xs].sort(byKeys(['joinedAt', '_id']))),
+    db.cachedFind<DepartmentDoc>(DEPARTMENTS, {}).then((xs) => [...xs].sort(byKeys(['order', 'createdAt', '_id']))),
+    db.cachedFind<RoleDoc>(ROLES, {}).then((xs) => [...xs].sort(byKeys(['createdAt', '_id']))),
   ]);
   const roleMembers = new Map<string, string[]>(roles.map((r) => [r._id, []]));
   for (const m of members) for (const r of memberRoles(m)) roleMembers.get(r)?.push(m.userId);

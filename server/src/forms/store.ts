@@ -25,7 +25,8 @@ export interface FormDoc {
 export const recordsCollection = (formId: string) => `rec_${formId}`;
 
 export async function getForm(db: TenantDb, formId: string): Promise<FormDoc> {
-  const form = await db.collection<FormDoc>('forms').findOne({ _id: formId });
+  // Every record request needs its form; a form saved in this process drops the cached copy at once.
+  const [form] = await db.cachedFind<FormDoc>('forms', { _id: formId });
   if (!form) throw notFound('form');
   return form;
 }

@@ -48,11 +48,11 @@ export class TenantDb {
 
 /**
  * Configuration that every record write or workflow event consults (workflows, automations, ledgers, webhooks, and the
- * organization the workflow engine resolves approvers against) is read through a small
+ * organization the workflow engine resolves approvers against, and form definitions) is read through a small
  * cache: a write through any TenantDb of this process drops that collection's entries at once; other processes
  * see a change within CONFIG_TTL_MS. Record writes then skip four reads inside their transaction.
  */
-export const CACHED_CONFIG = new Set(['workflows', 'automations', 'ledgers', 'webhooks', 'memberships', 'departments', 'roles']);
+export const CACHED_CONFIG = new Set(['workflows', 'automations', 'ledgers', 'webhooks', 'memberships', 'departments', 'roles', 'forms']);
 const CONFIG_TTL_MS = 1000;
 const configVersions = new Map<string, number>();
 const configCache = new Map<string, { at: number; version: number; docs: unknown[] }>();

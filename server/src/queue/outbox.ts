@@ -83,7 +83,9 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pollMs = options.pollMs ?? 1_000;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    // Short: a relay that died holding an entry delays it only this long, and a second relay enqueueing the same
+    // entry after the lease is harmless because every entry carries its jobId.
+    this.leaseMs = options.leaseMs ?? 3_000;
     this.retryMs = options.retryMs ?? 1_000;
     this.parallelism = options.parallelism ?? 8;
     const onError = options.onError ?? ((error: unknown) => console.error('[queue:outbox]', error));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApi } from '../support/api.ts';
 import { addMember, waitFor } from '../support/org.ts';
+import { TenantDb } from '../../server/src/platform/tenant-db.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -153,5 +154,54 @@ describe('cc, subprocesses, delegation and hand-over', () => {
     expect(moved.body.moved).toBe(1);
     expect((await todo(alice.token)).total).toBe(0);
     expect((await todo(carol.token)).total).toBe(1);
+  });
+
+  it('a redelivered timer or step job changes nothing and never opens a task twice', async () => {
+    const owner = await api.signup('Owner', 'Redeliver');
+    const alice = await addMember(api, owner.token, owner.tenantId, 'Alice');
+    const app = (await api.post('/api/v1/apps', { name: 'OA' }, owner.token)).body.id;
+    const f = await form(owner, app, 'Leave', [{ id: 'days', type: 'number', label: 'Days' }]);
+    await publish(owner, f, {
+      nodes: [
+        { id: 's', type: 'start', data: {}, position: pos },
+        { id: 'a', type: 'approval', data: { name: 'Alice', assignees: [{ kind: 'member', ids: [alice.id] }], timeout: { after: 'PT1S', then: 'remind' } }, position: pos },
+        { id: 'b', type: 'approval', data: { name: 'Again', assignees: [{ kind: 'member', ids: [alice.id] }] }, position: pos },
+        { id: 'e', type: 'end', data: {}, position: pos },
+      ],
+      edges: [
+        { id: '1', source: 's', target: 'a' },
+        { id: '2', source: 'a', target: 'b' },
+        { id: '3', source: 'b', target: 'e' },
+      ],
+    });
+    const rec = await api.post(`/api/v1/forms/${f}/records`, { data: { days: 1 } }, owner.token);
+    const instanceId = rec.body.instance.id;
+    const col = api.server.services.store.collection('wf_instances');
+    // Wait for the reminder timer to fire once, then deliver the same timer again under a new job id.
+    const fired = await waitFor(async () => {
+      const doc = await col.findOne({ _id: instanceId });
+      const state = doc?.state as { timers: unknown[]; log: { kind: string }[] } | undefined;
+      return state && state.timers.length === 0 ? doc : null;
+    }, 15_000, 'reminder fired');
+    const firedState = fired.state as { transition: number; timers: unknown[]; nodeVisits: { id: string }[] };
+    const stateBefore = JSON.stringify((await col.findOne({ _id: instanceId }))!.state);
+    const timerLog = (fired.state as { log: { detail?: { timerId?: string } }[] }).log.find((l) => l.detail?.timerId);
+    expect(timerLog?.detail?.timerId).toBeTruthy();
+    const timerId = timerLog!.detail!.timerId!;
+    // What the timer job handler does when the queue delivers the same job again:
+    const db = new TenantDb(api.server.services.store, owner.tenantId);
+    await api.server.workflow.dispatch(db, instanceId, { type: "timerFired", timerId });
+    expect(JSON.stringify((await col.findOne({ _id: instanceId }))!.state)).toBe(stateBefore);
+    expect(firedState.transition).toBeGreaterThan(1);
+
+    // The same approval delivered twice: the second is refused and no task is opened twice.
+    const task = (await todo(alice.token)).items[0];
+    await api.post(`/api/v1/tasks/${task.id}/actions`, { action: 'approve' }, alice.token);
+    await expect(api.server.workflow.dispatch(db, instanceId, { type: 'task', taskId: task.id, actorId: alice.id, action: 'approve' })).rejects.toMatchObject({ status: 409 });
+    const inst = await api.get(`/api/v1/instances/${instanceId}`, owner.token);
+    expect(inst.body.tasks.filter((t: { nodeId: string }) => t.nodeId === 'b')).toHaveLength(1);
+    expect(inst.body.tasks.filter((t: { nodeId: string }) => t.nodeId === 'a')).toHaveLength(1);
+    const rows = await api.server.services.store.collection('wf_tasks').countDocuments({ instanceId });
+    expect(rows).toBe(2);
   });
 });

@@ -1,13 +1,23 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { startServer, tempDataDir, type SpawnedServer } from '../support/server.ts';
 import { waitFor } from '../support/org.ts';
 
 const dataDir = tempDataDir('qiao-wf-restart-');
 let server: SpawnedServer | undefined;
+const queues: [string, Record<string, string>][] = [
+  ['inline queue', {}],
+  ['BullMQ', { REDIS_URL: 'redis://127.0.0.1:6379', QIAO_QUEUE_PREFIX: `qiao-test-restart-${process.pid}-${Date.now()}` }],
+];
+
 afterAll(async () => {
   await server?.stop({ keepData: true });
   rmSync(dataDir, { recursive: true, force: true });
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${queues[1][1].QIAO_QUEUE_PREFIX}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
 });
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
@@ -19,9 +29,11 @@ async function call(base: string, method: string, path: string, body?: unknown, 
   return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
 
-describe('workflow timers across a crash', () => {
+
+describe.each(queues)('workflow timers across a crash (%s)', (_name, env) => {
   it('a timer due while the server was down fires once, right after start', async () => {
-    server = await startServer({ dataDir });
+    rmSync(dataDir, { recursive: true, force: true });
+    server = await startServer({ dataDir, env });
     const signup = await call(server.url, 'POST', '/api/v1/auth/signup', { email: 'timer@example.com', password: 'timer-password', name: 'T', tenantName: 'Timers' });
     const token = signup.body.token;
     const app = await call(server.url, 'POST', '/api/v1/apps', { name: 'OA' }, token);
@@ -50,7 +62,7 @@ describe('workflow timers across a crash', () => {
     // Stay down until the timer is overdue.
     while (Date.now() - createdAt < 2_500) await new Promise((r) => setTimeout(r, 100));
 
-    server = await startServer({ dataDir });
+    server = await startServer({ dataDir, env });
     const base = server.url;
     const done = await waitFor(async () => {
       const inst = await call(base, 'GET', `/api/v1/instances/${instanceId}`, undefined, token);
@@ -58,5 +70,6 @@ describe('workflow timers across a crash', () => {
     }, 20_000, 'timer after restart');
     const timeouts = done.log.filter((l: { kind: string; actorId?: string }) => l.kind === 'task_action' && l.actorId === 'system');
     expect(timeouts).toHaveLength(1);
+    await server.stop({ keepData: true });
   });
 });

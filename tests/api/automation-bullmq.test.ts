@@ -1,42 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { TestApi } from '../support/api.ts';
+import { deleteRedisKeys, redisReachable, runRedisTests, TEST_REDIS_URL } from '../support/redis.ts';
 import { Receiver } from './webhook-receiver.ts';
 import { create, finishedRuns, invoiceFields, list, newAutomation, newForm, newTenant, orderFields } from './automation-fixtures.ts';
 import { waitFor } from '../support/org.ts';
 
-const REDIS_URL = process.env.QIAO_TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const prefix = `qiao-test-auto-${process.pid}-${Date.now()}`;
 let api: TestApi;
 let redisUp = true;
 
 beforeAll(async () => {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch {
-    redisUp = false;
-  } finally {
-    probe.disconnect();
-  }
-  // In CI Redis is part of the machine: an unreachable Redis there must fail the run, not skip it.
-  if (!redisUp && process.env.CI !== 'true') return;
+  redisUp = await redisReachable(REDIS_URL);
+  if (!runRedisTests(redisUp)) return;
   api = await TestApi.start({ redisUrl: REDIS_URL, queuePrefix: prefix });
 });
 
 afterAll(async () => {
   await api?.close();
-  if (!redisUp) return;
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  if (redisUp) await deleteRedisKeys(prefix, REDIS_URL);
 });
 
 describe('automations on BullMQ', () => {
   it('runs record automations, fails bad mappings without partial records, and delivers webhooks through Redis', async (ctx) => {
-    if (!redisUp && process.env.CI !== 'true') ctx.skip();
+    if (!runRedisTests(redisUp)) ctx.skip();
     expect(api.server.services.queue.kind).toBe('bullmq');
     const receiver = await Receiver.start();
     try {

@@ -1,37 +1,12 @@
 // Dashboards (issue 9) in real Chromium against the real server: the CRM sales funnel of the template suite renders,
 // a funnel segment opens the records behind it, the filter bar narrows every widget, and an admin adds a widget.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { repoRoot, startServer, type SpawnedServer } from '../support/server.ts';
-import * as helpers from './helpers.ts';
-import { Api, launchBrowser, openPage, pickOption, screenshot, signInWithToken, uniqueEmail } from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Api, openPage, pickOption, screenshot, signInWithToken, uniqueEmail, useBrowserSuite } from './helpers.ts';
 
 const TIMEOUT = 150_000;
 const POLL = { timeout: 10_000, interval: 100 };
-let server: SpawnedServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`);
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-beforeEach((ctx) => {
-  onTestFailed(async () => {
-    const current = helpers.lastOpened;
-    if (!current || current.page.isClosed()) return;
-    await screenshot(current.page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-    if (current.errors.length) console.error(`browser errors in "${ctx.task.name}":\n${current.errors.join('\n')}`);
-  });
-});
+const suite = useBrowserSuite();
 
 interface Row {
   [key: string]: unknown;
@@ -39,7 +14,7 @@ interface Row {
 
 /** A tenant with the whole template suite installed; answers the CRM app and its sales funnel dashboard. */
 async function installSuite() {
-  const api = await Api.signUp(server.url, { email: uniqueEmail('dash'), password: 'correct-horse-1', name: '老板', tenantName: '看板公司' });
+  const api = await Api.signUp(suite.server.url, { email: uniqueEmail('dash'), password: 'correct-horse-1', name: '老板', tenantName: '看板公司' });
   const result = await api.call<{ apps: { id: string; key: string }[]; forms: Record<string, string> }>('POST', '/templates/suite/install', {});
   const crm = result.apps.find((a) => a.key === 'crm');
   if (!crm) throw new Error(`no crm app in ${JSON.stringify(result.apps)}`);
@@ -71,7 +46,7 @@ describe('dashboards', () => {
     const option = form.fields.find((f) => f.id === 'stage')!.options!.find((o) => o.value === biggest.stage)!;
     const stageLabel = typeof option.label === 'string' ? option.label : option.label['zh-CN'];
 
-    const { page, errors, context } = await openPage(browser, server.url);
+    const { page, errors, context } = await openPage(suite.browser, suite.server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/dashboards/${dashboardId}`);
     await page.getByRole('heading', { name: '销售漏斗' }).waitFor();
@@ -109,7 +84,7 @@ describe('dashboards', () => {
     const after = mine.widgets.pipeline.rows[0].sum_amount as number;
     expect(before - after).toBe(1_000_000);
 
-    const { page, errors, context } = await openPage(browser, server.url);
+    const { page, errors, context } = await openPage(suite.browser, suite.server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/dashboards/${dashboardId}`);
     const metric = page.getByTestId('widget-pipeline').getByTestId('metric-value');
@@ -124,7 +99,7 @@ describe('dashboards', () => {
   it('lets an admin add a widget to a new dashboard in the editor', async () => {
     const { api, appId, opportunityFormId } = await installSuite();
     const created = await api.call<{ id: string }>('POST', `/apps/${appId}/dashboards`, { name: '我的看板' });
-    const { page, errors, context } = await openPage(browser, server.url);
+    const { page, errors, context } = await openPage(suite.browser, suite.server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/dashboards/${created.id}?edit=1`);
     await page.getByTestId('dashboard-add-widget').click();

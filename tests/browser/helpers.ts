@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { repoRoot } from '../support/server.ts';
+import { afterAll, beforeAll, beforeEach, onTestFailed } from 'vitest';
+import { repoRoot, startServer, type SpawnedServer } from '../support/server.ts';
 
 export const SCREENSHOT_DIR = join(repoRoot, 'test-artifacts', 'screenshots');
 
@@ -126,4 +127,35 @@ export async function pickOption(page: Page, combobox: ReturnType<Page['getByLab
   await combobox.click();
   const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
   await item.first().click();
+}
+
+export interface BrowserSuite {
+  server: SpawnedServer;
+  browser: Browser;
+}
+
+/**
+ * The set-up every browser test file shares: build the web app if stale, start the real server and Chromium once per
+ * file, close both afterwards, and on a failed test save a screenshot and print the page's console errors.
+ */
+export function useBrowserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`);
+    [suite.server, suite.browser] = await Promise.all([startServer(), launchBrowser()]);
+  }, 180_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  beforeEach((ctx) => {
+    onTestFailed(async () => {
+      const current = lastOpened;
+      if (!current || current.page.isClosed()) return;
+      await screenshot(current.page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+      if (current.errors.length) console.error(`browser errors in "${ctx.task.name}":\n${current.errors.join('\n')}`);
+    });
+  });
+  return suite;
 }

@@ -1,37 +1,12 @@
 // The to-do center and approval page (issue 9) in real Chromium against the real server: one member submits, another
 // approves from the to-do list (which updates by itself when the task arrives), send back and resubmit, withdraw.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { repoRoot, startServer, type SpawnedServer } from '../support/server.ts';
-import * as helpers from './helpers.ts';
-import { Api, launchBrowser, openPage, screenshot, signInWithToken, uniqueEmail } from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Api, openPage, screenshot, signInWithToken, uniqueEmail, useBrowserSuite } from './helpers.ts';
 
 const TIMEOUT = 120_000;
 const POLL = { timeout: 10_000, interval: 100 };
-let server: SpawnedServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`);
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-beforeEach((ctx) => {
-  onTestFailed(async () => {
-    const current = helpers.lastOpened;
-    if (!current || current.page.isClosed()) return;
-    await screenshot(current.page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-    if (current.errors.length) console.error(`browser errors in "${ctx.task.name}":\n${current.errors.join('\n')}`);
-  });
-});
+const suite = useBrowserSuite();
 
 interface Person {
   id: string;
@@ -41,13 +16,13 @@ interface Person {
 
 /** A tenant with an applicant and an approver, and an expense form whose flow is: submit → 经理审批 → end. */
 async function setUp() {
-  const owner = await Api.signUp(server.url, { email: uniqueEmail('todo'), password: 'correct-horse-1', name: '老板', tenantName: '待办公司' });
+  const owner = await Api.signUp(suite.server.url, { email: uniqueEmail('todo'), password: 'correct-horse-1', name: '老板', tenantName: '待办公司' });
   const me = await owner.call<{ tenant: { id: string } }>('GET', '/auth/me');
   const person = async (name: string): Promise<Person> => {
     const email = uniqueEmail('member');
     const created = await owner.call<{ id: string }>('POST', '/members', { email, name, password: 'member-password-1' });
-    const login = await new Api(server.url).call<{ token: string }>('POST', '/auth/login', { email, password: 'member-password-1', tenantId: me.tenant.id });
-    return { id: created.id, name, api: new Api(server.url, login.token) };
+    const login = await new Api(suite.server.url).call<{ token: string }>('POST', '/auth/login', { email, password: 'member-password-1', tenantId: me.tenant.id });
+    return { id: created.id, name, api: new Api(suite.server.url, login.token) };
   };
   const applicant = await person('张三');
   const approver = await person('李四');
@@ -78,7 +53,7 @@ async function setUp() {
 }
 
 async function signedIn(person: Person) {
-  const tracked = await openPage(browser, server.url);
+  const tracked = await openPage(suite.browser, suite.server.url);
   await signInWithToken(tracked.page, person.api.token!);
   return tracked;
 }

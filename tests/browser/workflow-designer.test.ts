@@ -1,41 +1,16 @@
 // The workflow designer (issue 9) in real Chromium against the real server: a flow is drawn by dragging nodes from
 // the palette and connecting their handles, the engine's validation shows on the canvas, and publishing works.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { repoRoot, startServer, type SpawnedServer } from '../support/server.ts';
-import * as helpers from './helpers.ts';
-import { Api, launchBrowser, openPage, pickOption, screenshot, signInWithToken, uniqueEmail } from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { Api, openPage, pickOption, screenshot, signInWithToken, uniqueEmail, useBrowserSuite } from './helpers.ts';
 
 const TIMEOUT = 120_000;
 /** Screens update asynchronously: assertions on them retry until they hold or this runs out. */
 const POLL = { timeout: 10_000, interval: 100 };
-let server: SpawnedServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`);
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-beforeEach((ctx) => {
-  onTestFailed(async () => {
-    const current = helpers.lastOpened;
-    if (!current || current.page.isClosed()) return;
-    await screenshot(current.page, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-    if (current.errors.length) console.error(`browser errors in "${ctx.task.name}":\n${current.errors.join('\n')}`);
-  });
-});
+const suite = useBrowserSuite();
 
 async function setUp() {
-  const api = await Api.signUp(server.url, { email: uniqueEmail('wf'), password: 'correct-horse-1', name: '流程管理员', tenantName: '流程公司' });
+  const api = await Api.signUp(suite.server.url, { email: uniqueEmail('wf'), password: 'correct-horse-1', name: '流程管理员', tenantName: '流程公司' });
   const app = await api.call<{ id: string }>('POST', '/apps', { name: '行政' });
   const form = await api.call<{ id: string }>('POST', `/apps/${app.id}/forms`, {
     name: '采购申请',
@@ -90,7 +65,7 @@ async function checkState(page: Page): Promise<string> {
 describe('workflow designer', () => {
   it('draws an approval, an exclusive branch with a condition and a parallel pair by dragging, shows a validation error and publishes', async () => {
     const { api, appId, formId } = await setUp();
-    const { page, errors, context } = await openPage(browser, server.url);
+    const { page, errors, context } = await openPage(suite.browser, suite.server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/forms/${formId}/workflow`);
     await page.getByTestId('workflow-designer').waitFor();
@@ -216,7 +191,7 @@ describe('workflow designer', () => {
       ],
     });
     await api.call('POST', `/forms/${formId}/workflow/publish`);
-    const { page, errors, context } = await openPage(browser, server.url);
+    const { page, errors, context } = await openPage(suite.browser, suite.server.url);
     await signInWithToken(page, api.token!);
     await page.goto(`/apps/${appId}/forms/${formId}/workflow`);
     await node(page, 'boss').waitFor();

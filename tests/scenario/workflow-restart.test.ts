@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys } from '../support/redis.ts';
 import { startServer, tempDataDir, type SpawnedServer } from '../support/server.ts';
 import { waitFor } from '../support/org.ts';
 
@@ -14,10 +14,7 @@ const queues: [string, Record<string, string>][] = [
 afterAll(async () => {
   await server?.stop({ keepData: true });
   rmSync(dataDir, { recursive: true, force: true });
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${queues[1][1].QIAO_QUEUE_PREFIX}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeys(queues[1][1].QIAO_QUEUE_PREFIX);
 });
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
